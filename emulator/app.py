@@ -1,0 +1,107 @@
+"""create_app(settings): the aiohttp Application with every enabled provider and the control API mounted.
+
+Each route is served at its own path and again under `/_session/{key}/...`, for clients that cannot send the
+session header. One background ticker applies due transitions for sessions on a real or scaled clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from aiohttp import web
+
+from . import providers as provider_registry
+from .config import Settings
+from .core.clock import NS, Clock
+from .core.errors import ApiError
+from .core.session import Session, Sessions
+from .providers.base import Provider
+from .routing import Call, Reply, Route, make_handler
+
+log = logging.getLogger("emulator")
+
+SESSION_PREFIX = "/_session/{_session}"
+
+
+@dataclass
+class Hooks:
+    """Request hooks the toolkit plugs in (faults before, journal after); empty by default."""
+
+    before: list[Callable[[Call], Any]] = field(default_factory=list)
+    after: list[Callable[[Call, Reply, web.StreamResponse], None]] = field(default_factory=list)
+
+
+def session_factory(settings: Settings, providers: dict[str, Provider]) -> Callable[[str], Session]:
+    def make(key: str) -> Session:
+        store_options = {}
+        for pkey, prov in providers.items():
+            opts = dict(prov.store_options)
+            opts.setdefault("retain_finished", settings.retain_finished)
+            opts.setdefault("retain_seconds", settings.retain_seconds)
+            store_options[pkey] = opts
+        clock = Clock(settings.clock, settings.speed)
+        return Session(key, seed=settings.seed, clock=clock, durations=settings.durations,
+                       jitter=settings.jitter, store_options=store_options)
+    return make
+
+
+def build_providers(settings: Settings) -> dict[str, Provider]:
+    return {key: provider_registry.provider_class(key)(settings) for key in settings.providers}
+
+
+def create_app(settings: Settings, *, only: str | None = None) -> web.Application:
+    """The application serving every enabled provider (or just `only`, for a per-provider port) and the
+    control API."""
+    from .control import routes as control_routes
+
+    app = web.Application(client_max_size=settings.max_body + 1024)
+    providers = build_providers(settings)
+    app["settings"] = settings
+    app["providers"] = providers
+    app["sessions"] = Sessions(session_factory(settings, providers))
+    app["hooks"] = Hooks()
+    app["contract_violations"] = []
+    app["route_table"] = []
+    for key, prov in providers.items():
+        if only is not None and key != only:
+            continue
+        for route in prov.routes():
+            add_route(app, route, prov, prov.render_error, prov.error_schema)
+    for route in control_routes.routes():
+        add_route(app, route, None, control_routes.render_error, lambda call: "control/error")
+    app.cleanup_ctx.append(_ticker)
+    return app
+
+
+def add_route(app: web.Application, route: Route, provider: Provider | None,
+              render_error: Callable[[ApiError, Call], Reply], error_schema: Callable[[Call], str | None]) -> None:
+    handler = make_handler(route, provider, render_error, error_schema)
+    app["route_table"].append((provider.key if provider else "control", route))
+    for path in (route.path, SESSION_PREFIX + route.path):
+        app.router.add_route(route.method, path, handler)
+
+
+async def _ticker(app: web.Application):
+    """One task for the whole process: applies due transitions while nobody is asking."""
+    async def loop() -> None:
+        while True:
+            wait = 0.5
+            for session in app["sessions"]:
+                clock = session.clock
+                if clock.mode == "manual":
+                    continue
+                session.tick()
+                due = session.scheduler.next_due()
+                if due is not None:
+                    wait = min(wait, max(0.0, (due - clock.now_ns()) / NS / clock.speed))
+            await asyncio.sleep(max(wait, 0.002))
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

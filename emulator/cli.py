@@ -1,0 +1,150 @@
+"""`job-emulator serve|openapi|fixtures`: the command line. Invalid configuration exits 2 with one line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from typing import Sequence
+
+from . import __version__
+from . import config as cfg
+
+FLAG_KINDS = {
+    "port": int, "seed": int, "speed": float, "jitter": float, "max_body": int, "retain_finished": int,
+    "retain_seconds": float, "journal_size": int,
+}
+REPEATABLE = ("durations", "profiles", "options", "provider_ports")
+FLAG_NAMES = {"durations": "duration", "profiles": "profile", "options": "option", "provider_ports": "provider-port"}
+
+
+def _serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from .providers import available, provider_class
+
+    epilog = ["Every flag can also be set by its environment variable; flags win over variables.", "",
+              "Providers, their profiles and options:"]
+    for key in available():
+        cls = provider_class(key)
+        epilog.append(f"  {key}: {cls.title} ({cls.api_version}); profiles: {', '.join(cls.profiles)}")
+        for opt in cls.options:
+            epilog.append(f"      --option {key}.{opt.name}=...  {opt.help} (default: {opt.default!r})")
+    p = sub.add_parser("serve", help="run the emulator", epilog="\n".join(epilog),
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Serve the emulated job APIs and the control API under /_emulator/.")
+    for name, (var, text) in cfg.ENV.items():
+        flag = "--" + FLAG_NAMES.get(name, name).replace("_", "-")
+        if name == "check_responses":
+            p.add_argument(flag, dest=name, action="store_const", const=True, default=None, help=f"{text} [{var}]")
+        elif name in REPEATABLE:
+            p.add_argument(flag, dest=name, action="append", default=None, help=f"{text} [{var}]")
+        else:
+            p.add_argument(flag, dest=name, default=None, help=f"{text} [{var}]")
+    p.add_argument("--config", default=None, help="JSON file with settings (lowest precedence) [EMULATOR_CONFIG]")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="job-emulator", description="Emulator of five job-lifecycle REST APIs.")
+    parser.add_argument("--version", action="version", version=f"job-emulator {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    _serve_parser(sub)
+    op = sub.add_parser("openapi", help="print a provider's OpenAPI document")
+    op.add_argument("provider")
+    fx = sub.add_parser("fixtures", help="write example requests and sandbox job sets")
+    fx.add_argument("--seed", type=int, default=0)
+    fx.add_argument("--out", default="fixtures")
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> cfg.Settings:
+    from .providers import available
+
+    values = {name: getattr(args, name, None) for name in cfg.ENV}
+    values["config"] = getattr(args, "config", None)
+    return cfg.load(values, available=available())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command in (None, "serve"):
+        if args.command is None:
+            args = parser.parse_args(["serve", *(argv or sys.argv[1:])])
+        try:
+            settings = settings_from_args(args)
+        except cfg.ConfigError as exc:
+            print(f"job-emulator: error: {exc}", file=sys.stderr)
+            return 2
+        try:
+            return serve(settings)
+        except (cfg.ConfigError, ValueError, OSError) as exc:
+            print(f"job-emulator: error: {exc}", file=sys.stderr)
+            return 2
+    if args.command == "openapi":
+        try:
+            from .openapi import document
+        except ImportError:
+            print("job-emulator: error: OpenAPI generation is not available in this build", file=sys.stderr)
+            return 2
+        import json
+
+        print(json.dumps(document(args.provider), indent=2))
+        return 0
+    if args.command == "fixtures":
+        try:
+            from .fixtures import write_all
+        except ImportError:
+            print("job-emulator: error: fixture generation is not available in this build", file=sys.stderr)
+            return 2
+        write_all(args.out, args.seed)
+        return 0
+    parser.print_help()
+    return 2
+
+
+def serve(settings: cfg.Settings) -> int:
+    """Run until SIGINT/SIGTERM."""
+    from aiohttp import web
+
+    from .app import create_app
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
+    log = logging.getLogger("emulator")
+
+    async def run() -> None:
+        app = create_app(settings)
+        runners = []
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        runners.append(runner)
+        port = settings.port or runner.addresses[0][1]
+        base = f"http://{settings.host}:{port}"
+        for key in app["providers"]:
+            log.info("provider %s at %s", key, base)
+        for key, pport in settings.provider_ports.items():
+            papp = create_app(settings, only=key)
+            papp["sessions"] = app["sessions"]  # one world: the same jobs on both ports
+            prunner = web.AppRunner(papp, access_log=None, handle_signals=False)
+            await prunner.setup()
+            await web.TCPSite(prunner, settings.host, pport).start()
+            runners.append(prunner)
+            log.info("provider %s also at http://%s:%d", key, settings.host, pport)
+        log.info("control API at %s/_emulator/health", base)
+        print(f"job-emulator {__version__} listening on {base} (clock {settings.clock}, seed {settings.seed})",
+              flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        for hook in app.get("shutdown_hooks", []):
+            hook(app)
+        for r in reversed(runners):
+            await r.cleanup()
+
+    asyncio.run(run())
+    return 0

@@ -1,0 +1,199 @@
+"""One Settings object: CLI flags > EMULATOR_* environment variables > optional JSON config file > defaults.
+
+Invalid values raise ConfigError with a one-line reason; the CLI prints it and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Mapping
+
+from .core.clock import MODES
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message is the one line the user sees."""
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    seed: int = 0
+    clock: str = "real"
+    speed: float = 1.0
+    providers: list[str] = field(default_factory=list)  # empty = every available provider
+    durations: dict[str, dict[str, float]] = field(default_factory=dict)
+    profiles: dict[str, str] = field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    provider_ports: dict[str, int] = field(default_factory=dict)
+    jitter: float = 0.0
+    max_body: int = 10 * 1024 * 1024
+    retain_finished: int | None = None
+    retain_seconds: float | None = None
+    journal_size: int = 10_000
+    log_level: str = "info"
+    check_responses: bool = False
+    state_file: str | None = None
+    preload: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# name -> (env var, help); the CLI builds its flags from this table so flags, env and help never drift.
+ENV = {
+    "host": ("EMULATOR_HOST", "address to listen on (0.0.0.0 to accept other hosts)"),
+    "port": ("EMULATOR_PORT", "port of the shared listener serving every provider"),
+    "seed": ("EMULATOR_SEED", "seed for ids, fake data, duration jitter and random faults"),
+    "clock": ("EMULATOR_CLOCK", "clock mode: real, scaled (uses --speed) or manual (moves only via the control API)"),
+    "speed": ("EMULATOR_SPEED", "emulated seconds per wall second; any value other than 1 implies --clock scaled"),
+    "providers": ("EMULATOR_PROVIDERS", "comma list of providers to enable (default: all)"),
+    "durations": ("EMULATOR_DURATIONS",
+                  "state durations in seconds, e.g. bacalhau.Running=10,seatunnel.RUNNING=5 (repeatable flag)"),
+    "profiles": ("EMULATOR_PROFILES", "version profile per provider, e.g. bacalhau=v1.4 (repeatable flag)"),
+    "options": ("EMULATOR_OPTIONS", "provider option, e.g. streams.instances=inst1|inst2 (repeatable flag)"),
+    "provider_ports": ("EMULATOR_PROVIDER_PORTS", "extra per-provider listener, e.g. bacalhau=1234 (repeatable flag)"),
+    "jitter": ("EMULATOR_JITTER", "fraction (0..1) by which state durations vary, drawn from the seed"),
+    "max_body": ("EMULATOR_MAX_BODY", "largest accepted request body in bytes (bigger: 413 in the API's format)"),
+    "retain_finished": ("EMULATOR_RETAIN_FINISHED", "finished jobs kept per provider and session (default: all)"),
+    "retain_seconds": ("EMULATOR_RETAIN_SECONDS", "emulated seconds a finished job is kept (default: forever)"),
+    "journal_size": ("EMULATOR_JOURNAL_SIZE", "request journal capacity per session (a ring buffer)"),
+    "log_level": ("EMULATOR_LOG_LEVEL", "debug, info, warning or error"),
+    "check_responses": ("EMULATOR_CHECK_RESPONSES", "validate every response against schemas/ (for tests)"),
+    "state_file": ("EMULATOR_STATE_FILE", "load state from this file at start and save it on shutdown"),
+    "preload": ("EMULATOR_PRELOAD", "directory of fixtures to load at start (e.g. fixtures/sandbox)"),
+}
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _kv_list(text: str, what: str) -> list[tuple[str, str]]:
+    out = []
+    for item in (p.strip() for p in text.split(",")):
+        if not item:
+            continue
+        if "=" not in item:
+            raise ConfigError(f"{what}: expected key=value, got {item!r}")
+        k, v = item.split("=", 1)
+        out.append((k.strip(), v.strip()))
+    return out
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Turn a raw (string or parsed) value into the Settings field's type, or raise ConfigError."""
+    try:
+        if name in ("port", "seed", "max_body", "journal_size"):
+            return int(value)
+        if name in ("retain_finished",):
+            return None if value in (None, "") else int(value)
+        if name in ("speed", "jitter"):
+            return float(value)
+        if name == "retain_seconds":
+            return None if value in (None, "") else float(value)
+        if name == "check_responses":
+            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    if name == "providers":
+        return [p.strip() for p in value.split(",") if p.strip()] if isinstance(value, str) else list(value)
+    if name == "durations":
+        if isinstance(value, Mapping):
+            return {k: {s: float(d) for s, d in v.items()} for k, v in value.items()}
+        items = value if isinstance(value, list) else [value]
+        out: dict[str, dict[str, float]] = {}
+        for text in items:
+            for k, v in _kv_list(text, "durations"):
+                if "." not in k:
+                    raise ConfigError(f"durations: expected provider.State=seconds, got {k}={v}")
+                prov, state = k.split(".", 1)
+                try:
+                    out.setdefault(prov, {})[state] = float(v)
+                except ValueError:
+                    raise ConfigError(f"durations: {k} must be a number of seconds, got {v!r}") from None
+        return out
+    if name in ("profiles", "provider_ports"):
+        if isinstance(value, Mapping):
+            pairs = list(value.items())
+        else:
+            pairs = [kv for text in (value if isinstance(value, list) else [value]) for kv in _kv_list(text, name)]
+        if name == "provider_ports":
+            try:
+                return {k: int(v) for k, v in pairs}
+            except ValueError:
+                raise ConfigError("provider_ports: each port must be an integer") from None
+        return {k: str(v) for k, v in pairs}
+    if name == "options":
+        if isinstance(value, Mapping):
+            return {k: dict(v) for k, v in value.items()}
+        opts: dict[str, dict[str, Any]] = {}
+        for text in value if isinstance(value, list) else [value]:
+            for item in (p.strip() for p in text.split(",")):  # list values inside one option use "|" 
+                if not item:
+                    continue
+                if "=" not in item or "." not in item.split("=", 1)[0]:
+                    raise ConfigError(f"options: expected provider.name=value, got {item!r}")
+                k, v = item.split("=", 1)
+                prov, opt = k.split(".", 1)
+                opts.setdefault(prov.strip(), {})[opt.strip()] = v.strip()
+        return opts
+    return value
+
+
+def load(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,
+         available: list[str] | None = None) -> Settings:
+    """Build Settings from CLI values (None = not given), the environment and an optional config file."""
+    cli = dict(cli or {})
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    config_file = cli.pop("config", None) or env.get("EMULATOR_CONFIG")
+    if config_file:
+        try:
+            with open(config_file, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot read config file {config_file}: {exc}") from None
+        names = {f.name for f in fields(Settings)}
+        for k, v in data.items():
+            if k not in names:
+                raise ConfigError(f"config file {config_file}: unknown setting {k!r}")
+            values[k] = _coerce(k, v)
+    for name, (var, _) in ENV.items():
+        if env.get(var) not in (None, ""):
+            values[name] = _coerce(name, env[var])
+    for name, v in cli.items():
+        if v is not None and v != []:
+            values[name] = _coerce(name, v)
+    settings = Settings(**values)
+    if "clock" not in values and settings.speed != 1.0:
+        settings.clock = "scaled"
+    validate(settings, available)
+    return settings
+
+
+def validate(s: Settings, available: list[str] | None) -> None:
+    if s.clock not in MODES:
+        raise ConfigError(f"clock must be one of {', '.join(MODES)}, got {s.clock!r}")
+    if s.speed <= 0:
+        raise ConfigError(f"speed must be > 0, got {s.speed:g}")
+    if not 0 <= s.port <= 65535:
+        raise ConfigError(f"port must be 0..65535, got {s.port}")
+    if not 0 <= s.jitter < 1:
+        raise ConfigError(f"jitter must be in [0, 1), got {s.jitter:g}")
+    if s.max_body <= 0:
+        raise ConfigError("max_body must be > 0")
+    if s.journal_size < 0:
+        raise ConfigError("journal_size must be >= 0")
+    if s.log_level.lower() not in LOG_LEVELS:
+        raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, got {s.log_level!r}")
+    s.log_level = s.log_level.lower()
+    if available is not None:
+        for group, names in (("providers", s.providers), ("durations", s.durations), ("profiles", s.profiles),
+                             ("options", s.options), ("provider_ports", s.provider_ports)):
+            for name in names:
+                if name not in available:
+                    raise ConfigError(f"{group}: unknown provider {name!r}; known: {', '.join(available)}")
+        if not s.providers:
+            s.providers = list(available)

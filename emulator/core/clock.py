@@ -1,0 +1,105 @@
+"""Virtual clock: real, scaled (speed x) or manual (moves only when told).
+
+Virtual time is kept as integer nanoseconds since the Unix epoch, so that APIs that report nanoseconds
+(Bacalhau) get exact values and the manual clock is exactly reproducible.
+"""
+
+from __future__ import annotations
+
+import time
+
+NS = 1_000_000_000
+MODES = ("real", "scaled", "manual")
+# The manual clock starts at a fixed instant so that the same seed and requests give the same bytes.
+DEFAULT_MANUAL_START_NS = 1_767_225_600 * NS  # 2026-01-01T00:00:00Z
+
+
+class Clock:
+    """A clock whose `now_ns()` is the emulated time.
+
+    In `real` and `scaled` modes emulated time runs at `speed` times the wall clock (speed 1 for real); in
+    `manual` mode it stands still until `advance()` moves it. Switching modes never makes time jump.
+    """
+
+    __slots__ = ("mode", "speed", "_anchor_virtual", "_anchor_wall")
+
+    def __init__(self, mode: str = "real", speed: float = 1.0, start_ns: int | None = None) -> None:
+        if mode not in MODES:
+            raise ValueError(f"clock mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if speed <= 0:
+            raise ValueError(f"clock speed must be > 0, not {speed}")
+        self.mode = mode
+        self.speed = float(speed) if mode == "scaled" else 1.0
+        if start_ns is None:
+            start_ns = DEFAULT_MANUAL_START_NS if mode == "manual" else time.time_ns()
+        self._anchor_virtual = int(start_ns)
+        self._anchor_wall = time.monotonic_ns()
+
+    def now_ns(self) -> int:
+        """The emulated time in integer nanoseconds since the epoch."""
+        if self.mode == "manual":
+            return self._anchor_virtual
+        elapsed = time.monotonic_ns() - self._anchor_wall
+        if self.speed != 1.0:
+            elapsed = int(elapsed * self.speed)
+        return self._anchor_virtual + elapsed
+
+    def now(self) -> float:
+        """The emulated time in float seconds since the epoch."""
+        return self.now_ns() / NS
+
+    def advance(self, seconds: float) -> int:
+        """Move emulated time forward by `seconds` (any mode); returns the new time in ns."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward: seconds must be >= 0")
+        self._reanchor(self.now_ns() + round(seconds * NS))
+        return self._anchor_virtual
+
+    def advance_to(self, t_ns: int) -> None:
+        """Move emulated time forward to `t_ns` (never backwards)."""
+        self._reanchor(max(self.now_ns(), t_ns))
+
+    def set_mode(self, mode: str, speed: float | None = None) -> None:
+        """Switch mode (and speed for `scaled`) without a jump in emulated time."""
+        if mode not in MODES:
+            raise ValueError(f"clock mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if speed is not None and speed <= 0:
+            raise ValueError(f"clock speed must be > 0, not {speed}")
+        now = self.now_ns()
+        self.mode = mode
+        if mode == "scaled":
+            self.speed = float(speed if speed is not None else self.speed)
+        else:
+            self.speed = 1.0
+        self._reanchor(now)
+
+    def _reanchor(self, virtual_ns: int) -> None:
+        self._anchor_virtual = virtual_ns
+        self._anchor_wall = time.monotonic_ns()
+
+    def describe(self) -> dict:
+        """The clock as the control API reports it."""
+        now = self.now_ns()
+        return {"mode": self.mode, "speed": self.speed, "now": now / NS, "now_ns": now,
+                "iso": iso_utc(now)}
+
+    def to_dict(self) -> dict:
+        return {"mode": self.mode, "speed": self.speed, "now_ns": self.now_ns()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Clock":
+        return cls(data["mode"], data.get("speed", 1.0), start_ns=data["now_ns"])
+
+
+def iso_utc(t_ns: int, digits: int = 9) -> str:
+    """RFC 3339 UTC with `digits` fractional digits (9 = nanoseconds), e.g. 2023-09-28T07:23:01.352803607Z."""
+    secs, frac = divmod(t_ns, NS)
+    base = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs))
+    if digits <= 0:
+        return base + "Z"
+    return f"{base}.{frac:09d}"[: len(base) + 1 + digits] + "Z"
+
+
+def local_datetime(t_ns: int) -> str:
+    """`YYYY-MM-DD HH:MM:SS` in UTC, the shape several engines print."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t_ns // NS))

@@ -1,0 +1,56 @@
+"""One heap of due transitions for a whole session: no asyncio task per job.
+
+Each entry carries the job's version at the time it was scheduled; a command (cancel, pause, retry) bumps
+the version, so the old entry is skipped when it comes due instead of being searched for and removed.
+"""
+
+from __future__ import annotations
+
+import heapq
+from itertools import count
+from typing import Callable
+
+from .store import Job
+
+
+class Scheduler:
+    """Due transitions ordered by time; `run_due` fires every entry due at or before a given instant."""
+
+    __slots__ = ("_heap", "_seq")
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, Job, int]] = []
+        self._seq = count()
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def schedule(self, job: Job, due_ns: int) -> None:
+        heapq.heappush(self._heap, (due_ns, next(self._seq), job, job.version))
+
+    def next_due(self) -> int | None:
+        """When the earliest live entry falls due (stale entries are dropped on the way)."""
+        heap = self._heap
+        while heap:
+            _, _, job, version = heap[0]
+            if job.version == version and not job.evicted:
+                return heap[0][0]
+            heapq.heappop(heap)
+        return None
+
+    def run_due(self, now_ns: int, fire: Callable[[Job, int], None]) -> int:
+        """Pop and fire, in time order, every live entry due at or before `now_ns`. `fire(job, due_ns)` may
+        schedule further entries; those are run too when already due. Returns how many fired."""
+        heap = self._heap
+        pop = heapq.heappop
+        fired = 0
+        while heap and heap[0][0] <= now_ns:
+            due, _, job, version = pop(heap)
+            if job.version != version or job.evicted:
+                continue
+            fire(job, due)
+            fired += 1
+        return fired
+
+    def clear(self) -> None:
+        self._heap.clear()

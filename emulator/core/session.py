@@ -1,0 +1,272 @@
+"""A session: one isolated world of jobs with its own clock, seed, scheduler and stores.
+
+Everything a test can touch lives in a session, so reset, snapshot and isolation between parallel test
+workers walk one structure. The default session serves clients that send no session key.
+
+The lifecycle runtime lives here too: submitting a job, applying due transitions, commands, manual stepping
+and advancing the clock. Providers call these; they never handle a timer.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Callable, Iterable
+
+from .clock import NS, Clock
+from .errors import ApiError, CommandRefused
+from .ids import IdSource
+from .lifecycle import Fate, Graph
+from .scheduler import Scheduler
+from .store import Job, JobStore
+
+DEFAULT_FAIL_AFTER = 1.0  # seconds in a state with no timed step before a scripted failure lands
+
+Listener = Callable[[Job, str | None, str, int, str], None]
+
+
+class Session:
+    """Jobs, clock, seed and timers of one tenant of the emulator."""
+
+    def __init__(self, key: str, *, seed: int = 0, clock: Clock | None = None,
+                 durations: dict[str, dict[str, float]] | None = None, jitter: float = 0.0,
+                 store_options: dict[str, dict] | None = None) -> None:
+        self.key = key
+        self.seed = seed
+        self.clock = clock or Clock("real")
+        self.rng = random.Random(seed)
+        self.ids = IdSource(self.rng)
+        self.scheduler = Scheduler()
+        self.durations = durations or {}
+        self.jitter = jitter
+        self.store_options = store_options or {}
+        self.stores: dict[str, JobStore] = {}
+        self.extras: dict[str, Any] = {}
+        self.listeners: list[Listener] = []
+        self.transitions = 0
+
+    # --- stores -------------------------------------------------------------------------------------------
+    def store(self, provider: str) -> JobStore:
+        st = self.stores.get(provider)
+        if st is None:
+            st = self.stores[provider] = JobStore(provider, **self.store_options.get(provider, {}))
+        return st
+
+    def extra(self, provider: str, factory: Callable[[], Any]) -> Any:
+        """Provider-owned per-session state (uploaded bundles, counters); created on first use."""
+        ex = self.extras.get(provider)
+        if ex is None:
+            ex = self.extras[provider] = factory()
+        return ex
+
+    def job_count(self) -> dict[str, int]:
+        return {k: len(s) for k, s in self.stores.items()}
+
+    def reset(self, provider: str | None = None) -> None:
+        """Drop every job (of one provider, or all) and their timers; the clock and seed stay."""
+        keys = [provider] if provider else list(self.stores)
+        for k in keys:
+            if k in self.stores:
+                self.stores[k].clear()
+            self.extras.pop(k, None)
+        if provider is None:
+            self.scheduler.clear()
+            self.extras.clear()
+
+    # --- time ---------------------------------------------------------------------------------------------
+    def now_ns(self) -> int:
+        return self.clock.now_ns()
+
+    def tick(self) -> int:
+        """Apply every transition due at the clock's now, and expire finished jobs past retention."""
+        now = self.clock.now_ns()
+        fired = self.scheduler.run_due(now, self._fire)
+        for st in self.stores.values():
+            if st.retain_ns is not None:
+                st.expire(now)
+        return fired
+
+    def advance(self, seconds: float) -> int:
+        """Move the clock forward and apply what fell due, each transition at its own due time."""
+        self.clock.advance(seconds)
+        return self.tick()
+
+    def advance_until(self, job: Job, state: str, max_seconds: float = 86_400 * 365) -> float:
+        """Move the clock just far enough for `job` to reach `state`; returns the seconds moved.
+        Raises ApiError('refused') when the job cannot get there by timers alone."""
+        start = self.clock.now_ns()
+        limit = start + int(max_seconds * NS)
+        self.tick()
+        for _ in range(100_000):
+            if job.state == state:
+                return (self.clock.now_ns() - start) / NS
+            if job.timer is None:
+                raise ApiError("refused", f"job {job.id} is {job.state} and has no pending transition; "
+                                          f"it will not reach {state} unless a command moves it", field=job.id)
+            due = job.timer[0]
+            if due > limit:
+                raise ApiError("refused", f"job {job.id} would not reach {state} within {max_seconds:g} s",
+                               field=job.id)
+            self.clock.advance_to(due)
+            self.tick()
+        raise ApiError("refused", f"job {job.id} did not reach {state}", field=job.id)
+
+    # --- lifecycle ----------------------------------------------------------------------------------------
+    def submit(self, provider: str, graph: Graph, job_id: str, spec: Any, *, data: dict | None = None,
+               fate: Fate | None = None, initial: str | None = None) -> Job:
+        """Create a job in the graph's initial state (or `initial`) and arm its first timer."""
+        now = self.clock.now_ns()
+        job = Job(job_id, provider, graph, spec, data, fate, now)
+        if initial is not None:
+            job.state = initial
+            job.history[0] = (now, None, initial, "")
+        if job.terminal:
+            job.finished_ns = now
+        self.store(provider).add(job)
+        if graph.on_enter is not None:
+            graph.on_enter(job, job.state, now)
+        self._notify(job, None, job.state, now, "")
+        self._arm(job, now)
+        return job
+
+    def command(self, job: Job, name: str, message: str = "") -> str:
+        """Apply lifecycle command `name` (stop, pause, ...) now; refused if the state does not allow it."""
+        to = job.graph.commands.get(name, {}).get(job.state)
+        if to is None:
+            raise CommandRefused(name, job.id, job.state)
+        self.move(job, to, self.clock.now_ns(), message)
+        return to
+
+    def step(self, job: Job) -> str:
+        """Apply the job's pending timed transition now (manual stepping)."""
+        if job.timer is None:
+            raise ApiError("refused", f"job {job.id} is {job.state} and has no pending transition", field=job.id)
+        _, to, msg = job.timer
+        self._count_flip(job, to)
+        self.move(job, to, self.clock.now_ns(), msg)
+        return to
+
+    def set_state(self, job: Job, state: str, message: str = "") -> str:
+        """Put the job in a named state now, whatever the graph says (manual stepping)."""
+        st = job.graph.resolve_state(state)
+        if st is None:
+            raise ApiError("invalid", f"state {state!r} is not one of {', '.join(job.graph.states)}",
+                           field="state")
+        self.move(job, st, self.clock.now_ns(), message)
+        return st
+
+    def move(self, job: Job, to: str, t_ns: int, message: str = "") -> None:
+        """Record a transition of `job` to `to` at `t_ns` and arm the timer out of the new state."""
+        old = job.state
+        timer = job.timer
+        job.history.append((t_ns, old, to, message))
+        job.state = to
+        job.entered_ns = t_ns
+        job.modified_ns = t_ns
+        job.version += 1
+        job.message = message
+        if timer is not None and old in job.graph.resumable and to not in job.graph.terminal:
+            # keep the unspent time of an interrupted state (pause/resume continues, it does not restart)
+            left = job.data.setdefault("_left", {})
+            left[old] = max(0, timer[0] - t_ns)
+        job.finished_ns = t_ns if to in job.graph.terminal else None
+        self.transitions += 1
+        self.store(job.provider).moved(job, old)
+        if job.graph.on_enter is not None:
+            job.graph.on_enter(job, to, t_ns)
+        self._notify(job, old, to, t_ns, message)
+        self._arm(job, t_ns)
+
+    def duration(self, job: Job, state: str, default: float) -> float:
+        """Seconds `job` spends in `state`: the job's fate, then configuration, then `default`; jittered."""
+        fate = job.fate
+        if fate is not None and state in fate.durations:
+            return float(fate.durations[state])
+        secs = self.durations.get(job.provider, {}).get(state, default)
+        if self.jitter and secs > 0:
+            secs *= 1.0 + self.rng.uniform(-self.jitter, self.jitter)
+        return secs
+
+    def _arm(self, job: Job, t_ns: int) -> None:
+        job.timer = None
+        state = job.state
+        graph = job.graph
+        fate = job.fate
+        step = graph.timed.get(state)
+        target: str | None = None
+        message = ""
+        secs = 0.0
+        if fate is not None and fate.kind != "succeed":
+            if fate.kind == "hang" and fate.at == state:
+                return
+            if fate.kind == "flap" and job.flips < fate.times and state in (fate.at, fate.to):
+                target = fate.to if state == fate.at else fate.at
+                secs = fate.every
+            elif fate.kind == "fail" and fate.at == state and state not in graph.terminal:
+                target = graph.failure_state(state)
+                message = fate.message
+                secs = self.duration(job, state, step.after if step else DEFAULT_FAIL_AFTER)
+            elif fate.kind == "fail" and step is not None and fate.at == step.to and step.to in graph.terminal:
+                # failing "at" a terminal success state: fail instead of reaching it
+                target = graph.failure_state(state)
+                message = fate.message
+                secs = self.duration(job, state, step.after)
+        if target is None:
+            if step is None:
+                return
+            target = step.to
+            secs = self.duration(job, state, step.after)
+        left = job.data.get("_left")
+        due = t_ns + int(secs * NS)
+        if left and state in left:
+            due = t_ns + left.pop(state)
+        job.timer = (due, target, message)
+        self.scheduler.schedule(job, due)
+
+    def _fire(self, job: Job, due_ns: int) -> None:
+        _, to, message = job.timer  # type: ignore[misc]
+        self._count_flip(job, to)
+        self.move(job, to, due_ns, message)
+
+    @staticmethod
+    def _count_flip(job: Job, to: str) -> None:
+        fate = job.fate
+        if fate is not None and fate.kind == "flap" and job.state in (fate.at, fate.to) and to in (fate.at, fate.to):
+            job.flips += 1
+
+    def _notify(self, job: Job, old: str | None, new: str, t_ns: int, message: str) -> None:
+        for fn in self.listeners:
+            fn(job, old, new, t_ns, message)
+
+    # --- snapshot -----------------------------------------------------------------------------------------
+    def rearm_all(self, jobs: Iterable[Job]) -> None:
+        """Rebuild the heap from the jobs' own timers (after a snapshot import)."""
+        self.scheduler.clear()
+        for job in jobs:
+            if job.timer is not None:
+                self.scheduler.schedule(job, job.timer[0])
+
+
+class Sessions:
+    """Every session of one emulator process, created on first use from `factory(key)`."""
+
+    DEFAULT = "default"
+
+    def __init__(self, factory: Callable[[str], Session]) -> None:
+        self.factory = factory
+        self._all: dict[str, Session] = {}
+
+    def get(self, key: str | None = None) -> Session:
+        key = key or self.DEFAULT
+        s = self._all.get(key)
+        if s is None:
+            s = self._all[key] = self.factory(key)
+        return s
+
+    def drop(self, key: str) -> None:
+        self._all.pop(key, None)
+
+    def __iter__(self):
+        return iter(list(self._all.values()))
+
+    def __len__(self) -> int:
+        return len(self._all)

@@ -1,0 +1,269 @@
+"""Jobs and where they are kept: by id, in creation order, by state, with retention of finished jobs.
+
+Get-by-id is a dict lookup; a page walks creation order from a cursor (a bisect, then the page's own rows
+plus what the filter skips); jobs in a given state come from a per-state index, so listing finished jobs
+never scans the running ones.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import deque
+from typing import Any, Callable, Iterable, Iterator
+
+from .lifecycle import Fate, Graph
+
+
+class Job:
+    """One emulated job. `spec` is exactly what the client submitted; `data` holds what the provider
+    derives and must keep (node ids, row counts, links); `history` lists (t_ns, from, to, message)."""
+
+    __slots__ = ("id", "provider", "graph", "state", "seq", "created_ns", "modified_ns", "entered_ns",
+                 "finished_ns", "version", "history", "spec", "data", "fate", "message", "timer", "flips",
+                 "evicted", "__weakref__")
+
+    def __init__(self, job_id: str, provider: str, graph: Graph, spec: Any, data: dict | None,
+                 fate: Fate | None, created_ns: int) -> None:
+        self.id = job_id
+        self.provider = provider
+        self.graph = graph
+        self.state = graph.initial
+        self.seq = 0
+        self.created_ns = created_ns
+        self.modified_ns = created_ns
+        self.entered_ns = created_ns
+        self.finished_ns: int | None = None
+        self.version = 0
+        self.history: list[tuple[int, str | None, str, str]] = [(created_ns, None, graph.initial, "")]
+        self.spec = spec
+        self.data = data if data is not None else {}
+        self.fate = fate
+        self.message = ""
+        self.timer: tuple[int, str, str] | None = None  # (due_ns, to_state, message)
+        self.flips = 0
+        self.evicted = False
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in self.graph.terminal
+
+    def entered(self, state: str) -> int | None:
+        """When the job last entered `state` (ns), or None."""
+        for t, _, to, _ in reversed(self.history):
+            if to == state:
+                return t
+        return None
+
+    def progress(self, now_ns: int) -> float:
+        """Fraction (0..1) of the current state's timed span that has elapsed; 1.0 when there is no timer."""
+        if self.timer is None:
+            return 1.0
+        span = self.timer[0] - self.entered_ns
+        if span <= 0:
+            return 1.0
+        return min(1.0, max(0.0, (now_ns - self.entered_ns) / span))
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "provider": self.provider, "graph": self.graph.name, "state": self.state,
+                "seq": self.seq, "created_ns": self.created_ns, "modified_ns": self.modified_ns,
+                "entered_ns": self.entered_ns, "finished_ns": self.finished_ns, "version": self.version,
+                "history": [list(h) for h in self.history], "spec": self.spec, "data": self.data,
+                "fate": self.fate.to_dict() if self.fate else None, "message": self.message,
+                "timer": list(self.timer) if self.timer else None, "flips": self.flips}
+
+    @classmethod
+    def from_dict(cls, d: dict, graphs: dict[str, Graph]) -> "Job":
+        job = cls(d["id"], d["provider"], graphs[d["graph"]], d["spec"], d["data"],
+                  Fate.from_dict(d["fate"]) if d["fate"] else None, d["created_ns"])
+        job.state = d["state"]
+        job.seq = d["seq"]
+        job.modified_ns = d["modified_ns"]
+        job.entered_ns = d["entered_ns"]
+        job.finished_ns = d["finished_ns"]
+        job.version = d["version"]
+        job.history = [tuple(h) for h in d["history"]]
+        job.message = d["message"]
+        job.timer = tuple(d["timer"]) if d["timer"] else None
+        job.flips = d["flips"]
+        return job
+
+
+class JobStore:
+    """The jobs of one provider in one session.
+
+    `retain_finished` caps how many finished jobs are kept and `retain_seconds` how long (emulated time);
+    the oldest finished go first. `prefix_len` adds an index on the first characters of the id, for APIs
+    that accept short ids (Bacalhau's `j-1a2b3c4d`).
+    """
+
+    def __init__(self, provider: str, *, retain_finished: int | None = None,
+                 retain_seconds: float | None = None, prefix_len: int | None = None) -> None:
+        self.provider = provider
+        self.retain_finished = retain_finished
+        self.retain_ns = int(retain_seconds * 1e9) if retain_seconds else None
+        self.prefix_len = prefix_len
+        self._by_id: dict[str, Job] = {}
+        self._order: list[Job] = []       # creation order; evicted jobs are skipped and compacted lazily
+        self._seqs: list[int] = []        # parallel to _order, for bisect
+        self._next_seq = 1
+        self._dead = 0
+        self._by_state: dict[str, dict[str, Job]] = {}
+        self._finished: deque[Job] = deque()
+        self._by_prefix: dict[str, list[Job]] = {}
+        self.on_evict: Callable[[Job], None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, job_id: str) -> bool:
+        return job_id in self._by_id
+
+    def get(self, job_id: str) -> Job | None:
+        return self._by_id.get(job_id)
+
+    def add(self, job: Job) -> Job:
+        if job.id in self._by_id:
+            raise KeyError(job.id)
+        job.seq = self._next_seq
+        self._next_seq += 1
+        self._by_id[job.id] = job
+        self._order.append(job)
+        self._seqs.append(job.seq)
+        self._by_state.setdefault(job.state, {})[job.id] = job
+        if self.prefix_len:
+            self._by_prefix.setdefault(job.id[: self.prefix_len], []).append(job)
+        if job.terminal:
+            self._finished.append(job)
+        return job
+
+    def restore(self, job: Job) -> None:
+        """Put back a job read from a snapshot, keeping its sequence number."""
+        seq = job.seq
+        self.add(job)
+        job.seq = seq
+        self._seqs[-1] = seq
+        self._next_seq = max(self._next_seq, seq + 1)
+
+    def moved(self, job: Job, old_state: str) -> None:
+        """Keep the state index true after `job` left `old_state`."""
+        bucket = self._by_state.get(old_state)
+        if bucket is not None:
+            bucket.pop(job.id, None)
+        self._by_state.setdefault(job.state, {})[job.id] = job
+        if job.terminal:
+            self._finished.append(job)
+            self._trim_count()
+
+    def count_by_state(self) -> dict[str, int]:
+        return {st: len(b) for st, b in self._by_state.items() if b}
+
+    def in_states(self, states: Iterable[str]) -> list[Job]:
+        """Jobs currently in any of `states`, in creation order."""
+        found: list[Job] = []
+        for st in states:
+            found.extend(self._by_state.get(st, {}).values())
+        found.sort(key=lambda j: j.seq)
+        return found
+
+    def with_prefix(self, prefix: str) -> list[Job]:
+        """Jobs whose id starts with `prefix` (indexed when `prefix` is at least `prefix_len` long)."""
+        if self.prefix_len and len(prefix) >= self.prefix_len:
+            cands = self._by_prefix.get(prefix[: self.prefix_len], ())
+            return [j for j in cands if j.id.startswith(prefix)]
+        return [j for j in self._by_id.values() if j.id.startswith(prefix)]
+
+    def __iter__(self) -> Iterator[Job]:
+        """All live jobs in creation order."""
+        return (j for j in self._order if not j.evicted)
+
+    def page(self, *, after: int = 0, limit: int | None = None, where: Callable[[Job], bool] | None = None,
+             reverse: bool = False) -> tuple[list[Job], int | None]:
+        """Jobs in creation order after sequence number `after` (before it when `reverse`; 0 = from the
+        start/end), filtered by `where`, at most `limit` of them. Returns (jobs, cursor of the next page or
+        None when nothing is left)."""
+        order = self._order
+        out: list[Job] = []
+        if not reverse:
+            i = bisect_right(self._seqs, after) if after else 0
+            n = len(order)
+            while i < n:
+                job = order[i]
+                i += 1
+                if job.evicted or (where is not None and not where(job)):
+                    continue
+                if limit is not None and len(out) >= limit:
+                    return out, out[-1].seq
+                out.append(job)
+            return out, None
+        i = (bisect_left(self._seqs, after) if after else len(order)) - 1
+        while i >= 0:
+            job = order[i]
+            i -= 1
+            if job.evicted or (where is not None and not where(job)):
+                continue
+            if limit is not None and len(out) >= limit:
+                return out, out[-1].seq
+            out.append(job)
+        return out, None
+
+    def remove(self, job: Job) -> None:
+        """Forget `job` (a cancelled Streams job leaving its list, retention, reset of one job)."""
+        if self._by_id.pop(job.id, None) is None:
+            return
+        job.evicted = True
+        job.version += 1  # any pending timer is now stale
+        self._by_state.get(job.state, {}).pop(job.id, None)
+        if self.prefix_len:
+            bucket = self._by_prefix.get(job.id[: self.prefix_len])
+            if bucket:
+                bucket.remove(job)
+        self._dead += 1
+        if self._dead > 1024 and self._dead * 2 > len(self._order):
+            self._order = [j for j in self._order if not j.evicted]
+            self._seqs = [j.seq for j in self._order]
+            self._dead = 0
+        if self.on_evict is not None:
+            self.on_evict(job)
+
+    def _trim_count(self) -> None:
+        if self.retain_finished is None:
+            return
+        fin = self._finished
+        while len(fin) > self.retain_finished:
+            job = fin.popleft()
+            if job.terminal and not job.evicted:
+                self.remove(job)
+            elif not fin:
+                break
+
+    def expire(self, now_ns: int) -> int:
+        """Drop finished jobs older than the retention age; returns how many went."""
+        gone = 0
+        fin = self._finished
+        if self.retain_ns is None:
+            # still drop entries of jobs that left a terminal state (retry) so the deque cannot grow forever
+            while fin and (fin[0].evicted or not fin[0].terminal):
+                fin.popleft()
+            return 0
+        limit = now_ns - self.retain_ns
+        while fin:
+            job = fin[0]
+            if job.evicted or not job.terminal:
+                fin.popleft()
+                continue
+            if (job.finished_ns or 0) > limit:
+                break
+            fin.popleft()
+            self.remove(job)
+            gone += 1
+        return gone
+
+    def clear(self) -> None:
+        for job in list(self._by_id.values()):
+            job.evicted = True
+            job.version += 1
+        hook = self.on_evict
+        self.__init__(self.provider, retain_finished=self.retain_finished,  # type: ignore[misc]
+                      retain_seconds=self.retain_ns / 1e9 if self.retain_ns else None,
+                      prefix_len=self.prefix_len)
+        self.on_evict = hook

@@ -1,0 +1,105 @@
+"""JSON Schemas from schemas/, loaded and compiled once, and one structured error for a failed check.
+
+Schemas are named `<provider>/<file stem>` (e.g. `bacalhau/job-submit.request`). `$ref`s between files of a
+provider resolve by file name. jsonschema is imported on first use so start-up does not pay for it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import ApiError
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
+_PKG_SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+
+def schema_dir() -> Path:
+    """Where schemas/ lives: the source tree's top level, or inside the installed package."""
+    return SCHEMA_DIR if SCHEMA_DIR.is_dir() else _PKG_SCHEMA_DIR
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict:
+    path = schema_dir() / f"{name}.json"
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@lru_cache(maxsize=1)
+def _registry() -> Any:
+    from referencing import Registry, Resource
+
+    resources = []
+    base = schema_dir()
+    for path in sorted(base.rglob("*.json")):
+        rel = path.relative_to(base).as_posix()
+        with open(path, encoding="utf-8") as fh:
+            contents = json.load(fh)
+        resources.append((rel, Resource.from_contents(contents, default_specification=_draft())))
+    return Registry().with_resources(resources)
+
+
+def _draft() -> Any:
+    from referencing.jsonschema import DRAFT202012
+
+    return DRAFT202012
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> Any:
+    """A compiled Draft 2020-12 validator for schema `name`."""
+    from jsonschema import Draft202012Validator
+
+    schema = dict(load_schema(name))
+    schema.setdefault("$id", f"{name}.json")
+    return Draft202012Validator(schema, registry=_registry(), format_checker=None)
+
+
+def field_path(path: Any) -> str:
+    """`Job.Tasks[0].Name` from a jsonschema error path."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def errors_of(name: str, instance: Any) -> list[tuple[str, str]]:
+    """Every violation of schema `name` as (field, message), most specific first."""
+    found = []
+    for err in sorted(validator(name).iter_errors(instance), key=lambda e: (list(e.absolute_path), e.message)):
+        path = list(err.absolute_path)
+        if err.validator == "required":
+            # name the missing field itself, not its parent
+            missing = err.message.split("'")[1] if "'" in err.message else ""
+            path = path + [missing] if missing else path
+            msg = f"{field_path(path)} is required"
+        elif err.validator == "additionalProperties":
+            msg = err.message
+        else:
+            where = field_path(path) or "body"
+            msg = f"{where}: {err.message}"
+        found.append((field_path(path), msg))
+    return found
+
+
+def check(name: str, instance: Any) -> None:
+    """Raise one ApiError('invalid') naming the first offending field when `instance` breaks `name`."""
+    errs = errors_of(name, instance)
+    if errs:
+        fld, msg = errs[0]
+        raise ApiError("invalid", msg, field=fld or None, details=[{"field": f, "message": m} for f, m in errs])
+
+
+def parse_json(raw: bytes) -> Any:
+    """Decode a request body, or raise ApiError('invalid') saying where the JSON breaks."""
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ApiError("invalid", f"request body is not valid JSON: {exc}", field="body") from None

@@ -1,0 +1,318 @@
+"""The thin web layer between aiohttp and the providers: route declarations, the call context a handler
+receives, the reply it returns, and the one wrapper that runs every request the same way:
+
+    session -> tick the clock -> parse and validate (schema) -> provider handler -> reply
+    (an ApiError anywhere becomes the provider's own error body)
+
+The route table is the single source for serving, for the contract check on responses and for OpenAPI.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+from aiohttp import web
+
+from .core import validation
+from .core.errors import ApiError
+from .core.lifecycle import Fate
+from .core.session import Session
+
+if TYPE_CHECKING:
+    from .providers.base import Provider
+
+log = logging.getLogger("emulator")
+
+SESSION_HEADER = "X-Emulator-Session"
+OUTCOME_HEADER = "X-Emulator-Outcome"
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter: its name, type (str, int, float, bool, list), default and a description.
+    `choices` restricts values (compared case-insensitively when `nocase`)."""
+
+    name: str
+    type: type = str
+    default: Any = None
+    description: str = ""
+    choices: tuple[str, ...] | None = None
+    nocase: bool = False
+    minimum: float | None = None
+    required: bool = False
+
+
+@dataclass
+class Route:
+    """One endpoint: method, path (aiohttp syntax), handler, and what it takes and gives.
+
+    `body` is the request schema name (`provider/name`), `body_format` how to read the body (`json`, `raw`
+    bytes, or a provider-specific `parse(call, raw)` callable); `responses` maps status -> response schema
+    name (None: empty body)."""
+
+    method: str
+    path: str
+    handler: Callable[["Call"], Awaitable["Reply"]]
+    summary: str = ""
+    body: str | None = None
+    body_format: Any = "json"
+    body_required: bool = True
+    query: tuple[Param, ...] = ()
+    responses: dict[int, str | None] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class Reply:
+    """What a handler returns: a status, a JSON-able body (or bytes, or None) and headers."""
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] | None = None
+    content_type: str = "application/json"
+
+
+def dumps(body: Any) -> bytes:
+    """The one JSON encoder for responses."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class Call:
+    """Everything a handler needs about one request."""
+
+    __slots__ = ("request", "session", "provider", "route", "path", "args", "body", "raw", "job_id", "started")
+
+    def __init__(self, request: web.Request, session: Session, provider: "Provider | None", route: Route) -> None:
+        self.request = request
+        self.session = session
+        self.provider = provider
+        self.route = route
+        self.path = request.match_info
+        self.args: dict[str, Any] = {}
+        self.body: Any = None
+        self.raw: bytes = b""
+        self.job_id: str | None = None
+        self.started = time.perf_counter()
+
+    @property
+    def headers(self) -> Any:
+        return self.request.headers
+
+    @property
+    def now_ns(self) -> int:
+        return self.session.clock.now_ns()
+
+    def base_url(self) -> str:
+        """Scheme and host exactly as the client called them (never rewritten to localhost)."""
+        req = self.request
+        host = req.headers.get("X-Forwarded-Host") or req.host
+        scheme = req.headers.get("X-Forwarded-Proto") or req.scheme
+        prefix = req.match_info.get("_session")
+        base = f"{scheme}://{host}"
+        return f"{base}/_session/{prefix}" if prefix else base
+
+    def fate(self, fields: dict[str, Any] | None = None) -> Fate | None:
+        """The fate a test asked for this job: the submit call's outcome header, else a matching scenario."""
+        header = self.request.headers.get(OUTCOME_HEADER)
+        if header:
+            return parse_outcome_header(header)
+        rules = self.request.app.get("scenario_matcher")
+        if rules is not None and self.provider is not None:
+            return rules(self.session, self.provider.key, self.body, fields or {})
+        return None
+
+
+def parse_outcome_header(value: str) -> Fate:
+    """`fail; at=Running; message=disk full; Running=30` -> Fate. Unknown states are the provider's problem;
+    a malformed header is the client's (400)."""
+    parts = [p.strip() for p in value.split(";") if p.strip()]
+    if not parts:
+        raise ApiError("invalid", f"{OUTCOME_HEADER} is empty", field=OUTCOME_HEADER)
+    kw: dict[str, Any] = {"kind": parts[0].lower(), "durations": {}}
+    for part in parts[1:]:
+        if "=" not in part:
+            raise ApiError("invalid", f"{OUTCOME_HEADER}: expected key=value, got {part!r}", field=OUTCOME_HEADER)
+        k, v = (s.strip() for s in part.split("=", 1))
+        if k in ("at", "to", "message"):
+            kw[k] = v
+        elif k in ("times",):
+            kw[k] = _num(v, int, k)
+        elif k in ("every",):
+            kw[k] = _num(v, float, k)
+        elif k == "results_missing":
+            kw[k] = v.lower() in ("1", "true", "yes")
+        else:
+            kw["durations"][k] = _num(v, float, k)
+    try:
+        return Fate(**kw)
+    except ValueError as exc:
+        raise ApiError("invalid", f"{OUTCOME_HEADER}: {exc}", field=OUTCOME_HEADER) from None
+
+
+def _num(v: str, typ: type, name: str) -> Any:
+    try:
+        return typ(v)
+    except ValueError:
+        raise ApiError("invalid", f"{OUTCOME_HEADER}: {name} must be a number, got {v!r}",
+                       field=OUTCOME_HEADER) from None
+
+
+_TRUE = ("true", "1", "yes", "y", "t")
+_FALSE = ("false", "0", "no", "n", "f", "")
+
+
+def parse_args(params: tuple[Param, ...], query: Any) -> dict[str, Any]:
+    """Read declared query parameters; a value of the wrong type is a 400 naming the parameter.
+    Clients send booleans as true/True/1 and may send `None` for an absent string (the Bacalhau SDK does)."""
+    out: dict[str, Any] = {}
+    for p in params:
+        if p.type is list:
+            vals = query.getall(p.name, [])
+            out[p.name] = [v for raw in vals for v in raw.split(",") if v != ""] if vals else (p.default or [])
+            continue
+        raw = query.get(p.name)
+        if raw is None:
+            if p.required:
+                raise ApiError("invalid", f"query parameter {p.name} is required", field=p.name)
+            out[p.name] = p.default
+            continue
+        if p.type is bool:
+            low = raw.strip().lower()
+            if low in _TRUE:
+                out[p.name] = True
+            elif low in _FALSE:
+                out[p.name] = False
+            else:
+                raise ApiError("invalid", f"query parameter {p.name} must be true or false, got {raw!r}",
+                               field=p.name)
+            continue
+        if p.type in (int, float):
+            if raw.strip() == "":
+                out[p.name] = p.default
+                continue
+            try:
+                val = p.type(raw)
+            except ValueError:
+                kind = "an integer" if p.type is int else "a number"
+                raise ApiError("invalid", f"query parameter {p.name} must be {kind}, got {raw!r}",
+                               field=p.name) from None
+            if p.minimum is not None and val < p.minimum:
+                raise ApiError("invalid", f"query parameter {p.name} must be >= {p.minimum:g}, got {raw}",
+                               field=p.name)
+            out[p.name] = val
+            continue
+        if p.choices is not None:
+            cmp = raw.lower() if p.nocase else raw
+            choices = {(c.lower() if p.nocase else c): c for c in p.choices}
+            if cmp not in choices:
+                raise ApiError("invalid", f"query parameter {p.name} must be one of {', '.join(p.choices)}, "
+                                          f"got {raw!r}", field=p.name)
+            raw = choices[cmp]
+        out[p.name] = raw
+    return out
+
+
+def make_handler(route: Route, provider: "Provider | None", render_error: Callable[[ApiError, Call], Reply],
+                 error_schema: Callable[[Call], str | None]) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Wrap a provider handler in the request pipeline shared by every route."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        app = request.app
+        sessions = app["sessions"]
+        key = request.match_info.get("_session") or request.headers.get(SESSION_HEADER)
+        session = sessions.get(key)
+        session.tick()
+        call = Call(request, session, provider, route)
+        hooks = app["hooks"]
+        try:
+            for hook in hooks.before:
+                early = await hook(call)
+                if early is not None:
+                    return early
+            call.args = parse_args(route.query, request.query)
+            if route.body is not None or route.body_format != "json":
+                await _read_body(call, route, app["settings"].max_body)
+            reply = await route.handler(call)
+        except ApiError as err:
+            reply = render_error(err, call)
+        except Exception as exc:  # a bug: answer in the provider's format and say so in the log
+            log.exception("unhandled error in %s %s", request.method, request.path)
+            reply = render_error(ApiError("internal", f"emulator bug: {type(exc).__name__}: {exc}"), call)
+        if app["settings"].check_responses:
+            _check_contract(app, route, reply, call, error_schema)
+        resp = _to_response(reply, session)
+        for hook in hooks.after:
+            hook(call, reply, resp)
+        return resp
+
+    handle.__name__ = f"{route.method.lower()}_{route.path}"
+    return handle
+
+
+async def _read_body(call: Call, route: Route, limit: int) -> None:
+    request = call.request
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError("too_large", f"request body of {request.content_length} bytes exceeds the limit of "
+                                    f"{limit} bytes", field="body")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise ApiError("too_large", f"request body exceeds the limit of {limit} bytes", field="body") from None
+    if len(raw) > limit:
+        raise ApiError("too_large", f"request body of {len(raw)} bytes exceeds the limit of {limit} bytes",
+                       field="body")
+    call.raw = raw
+    fmt = route.body_format
+    if fmt == "raw":
+        call.body = raw
+        return
+    if not raw.strip():
+        if route.body_required and route.body is not None:
+            raise ApiError("invalid", "request body is empty; a JSON object is required", field="body")
+        call.body = None
+        return
+    body = fmt(call, raw) if callable(fmt) else validation.parse_json(raw)
+    if route.body is not None:
+        validation.check(route.body, body)
+    call.body = body
+
+
+def _to_response(reply: Reply, session: Session) -> web.Response:
+    headers = {"X-Emulator-Session": session.key, "X-Emulator-Seed": str(session.seed)}
+    if reply.headers:
+        headers.update(reply.headers)
+    body = reply.body
+    if body is None:
+        return web.Response(status=reply.status, headers=headers)
+    if isinstance(body, (bytes, str)):
+        return web.Response(status=reply.status, body=body if isinstance(body, bytes) else body.encode(),
+                            headers=headers, content_type=reply.content_type)
+    return web.Response(status=reply.status, body=dumps(body), headers=headers, content_type=reply.content_type)
+
+
+def _check_contract(app: web.Application, route: Route, reply: Reply, call: Call,
+                    error_schema: Callable[[Call], str | None]) -> None:
+    """Contract mode (tests): every response must be declared for its status and match its schema."""
+    violations = app["contract_violations"]
+    if reply.status >= 400 and reply.status not in route.responses:
+        name = error_schema(call)
+    elif reply.status in route.responses:
+        name = route.responses[reply.status]
+    else:
+        violations.append(f"{route.method} {route.path}: status {reply.status} is not declared")
+        return
+    if name is None:
+        if reply.body not in (None, b"", ""):
+            violations.append(f"{route.method} {route.path}: status {reply.status} must have an empty body")
+        return
+    if isinstance(reply.body, (bytes, str)) and reply.content_type != "application/json":
+        return
+    body = reply.body
+    if isinstance(body, (bytes, str)):
+        body = json.loads(body)
+    for fld, msg in validation.errors_of(name, body):
+        violations.append(f"{route.method} {route.path} -> {reply.status} breaks {name}: {msg}")
