@@ -22,12 +22,13 @@ def available() -> list[str]:
     found = []
     for key, mod in PROVIDERS.items():
         try:
-            importlib.import_module(mod)
+            module = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
             if exc.name and mod.startswith(exc.name):
                 continue
             raise
-        found.append(key)
+        if hasattr(module, "PROVIDER"):  # a folder still being written has no PROVIDER yet
+            found.append(key)
     return found
 
 

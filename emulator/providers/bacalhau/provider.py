@@ -1,0 +1,41 @@
+"""The Bacalhau provider class: profiles, options and error rendering."""
+
+from __future__ import annotations
+
+from ...core.errors import ApiError
+from ...routing import Call, Reply, Route
+from ..base import Provider
+from . import errors
+from .lifecycle import GRAPHS
+
+
+class Bacalhau(Provider):
+    key = "bacalhau"
+    title = "Bacalhau orchestrator Jobs API"
+    api_version = "v1 (seed: docs of v1.1-v1.3; profiles v1.4, v1.5)"
+    default_port = 1234
+    # A profile is a set of small switches; the default follows the seed's documented shapes.
+    profiles = {
+        "default": {"list_key": None, "queued": False, "token": "offset", "errors": "echo", "release": "v1.1"},
+        "v1.4": {"list_key": "Items", "queued": True, "token": "base64", "errors": "echo", "release": "v1.4"},
+        "v1.5": {"list_key": "Items", "queued": True, "token": "base64", "errors": "apierror", "release": "v1.5"},
+    }
+    store_options = {"prefix_len": 10}  # "j-" + the 8 hex digits of a short id
+
+    def routes(self) -> list[Route]:
+        from .routes import routes
+
+        return routes()
+
+    def graphs(self):
+        return {g.name: g for g in GRAPHS.values()}
+
+    def render_error(self, err: ApiError, call: Call) -> Reply:
+        return errors.render_error(err, call, modern=self.profile["errors"] == "apierror")
+
+    def error_schema(self, call: Call) -> str:
+        return "bacalhau/apierror" if self.profile["errors"] == "apierror" else "bacalhau/error"
+
+    def list_key(self, legacy: str) -> str:
+        """`Jobs`/`History`/`Executions`/`Results` in the seed's shape, `Items` from v1.4."""
+        return self.profile["list_key"] or legacy
