@@ -3,6 +3,8 @@ its schema by the server's contract mode; a test fails at teardown if any respon
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from emulator.app import create_app
@@ -13,6 +15,8 @@ from emulator.providers import available
 def make_settings(**overrides):
     """Settings for tests: manual clock, seed 7, contract checking on, every available provider."""
     values = {"clock": "manual", "seed": 7, "check_responses": True}
+    if os.environ.get("EMULATOR_TEST_PROVIDERS"):  # run one provider's tests while others are being written
+        values["providers"] = os.environ["EMULATOR_TEST_PROVIDERS"]
     values.update(overrides)
     return load(values, env={}, available=available())
 
