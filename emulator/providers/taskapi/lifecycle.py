@@ -1,0 +1,90 @@
+"""The Task API job lifecycle: requested -> in progress -> succeeded | failed; cancel -> cancelling -> cancelled.
+
+State names are the wire spellings the official client (evo-compute `JobStatusEnum`) validates, so a
+duration (`--durations "taskapi.in progress=30"`), a scenario rule and the X-Emulator-Outcome header all name
+states exactly as a client sees them. `normalise_state` also accepts `in_progress`, `running`, one-L
+`canceling`/`canceled` and any case, because a space is awkward on a command line.
+"""
+
+from __future__ import annotations
+
+from ...core.lifecycle import Fate, Graph, Step
+
+REQUESTED = "requested"
+IN_PROGRESS = "in progress"
+CANCELLING = "cancelling"
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+CANCELLED = "cancelled"
+
+STATES = (REQUESTED, IN_PROGRESS, CANCELLING, SUCCEEDED, FAILED, CANCELLED)
+TERMINAL = frozenset({SUCCEEDED, FAILED, CANCELLED})
+ONGOING = (REQUESTED, IN_PROGRESS, CANCELLING)
+
+# Default seconds in each timed state. Real compute tasks take from seconds to many minutes; these keep a
+# default run short enough to watch by hand (about 11 s) while still showing every state.
+DEFAULT_QUEUE_SECONDS = 1.0
+DEFAULT_RUN_SECONDS = 10.0
+DEFAULT_CANCEL_SECONDS = 1.0
+
+_ALIASES = {
+    "in_progress": IN_PROGRESS, "in-progress": IN_PROGRESS, "inprogress": IN_PROGRESS, "running": IN_PROGRESS,
+    "queued": REQUESTED, "pending": REQUESTED, "canceling": CANCELLING, "canceled": CANCELLED,
+    "completed": SUCCEEDED, "success": SUCCEEDED,
+}
+
+
+def normalise_state(name: str | None) -> str | None:
+    """The declared state meant by `name` (any case; `_`/`-` for the space; one-L spellings), or `name`
+    unchanged when it names no state (the engine then simply never matches it)."""
+    if name is None:
+        return None
+    low = name.strip().lower()
+    if low in STATES:
+        return low
+    return _ALIASES.get(low, name)
+
+
+def normalise_fate(fate: Fate | None) -> Fate | None:
+    """A copy of `fate` with its state names (at, to, duration keys) spelled as the graph declares them."""
+    if fate is None:
+        return None
+    data = fate.to_dict()
+    data["at"] = normalise_state(data["at"])
+    data["to"] = normalise_state(data["to"])
+    data["durations"] = {normalise_state(k): v for k, v in data["durations"].items()}
+    return Fate.from_dict(data)
+
+
+def _on_enter(job, state: str, t_ns: int) -> None:
+    """Freeze the progress a job had reached when it is cancelled, so `cancelling`/`cancelled` keep reporting
+    how far it got (the timer of the state it left is still on the job at this point)."""
+    if state == CANCELLING and len(job.history) >= 2:
+        prev_t, _, prev_state, _ = job.history[-2]
+        frac = 0.0
+        if prev_state == IN_PROGRESS and job.timer is not None:
+            span = job.timer[0] - prev_t
+            frac = 1.0 if span <= 0 else min(1.0, max(0.0, (t_ns - prev_t) / span))
+        job.data["progress_at_cancel"] = min(99, int(frac * 100))
+
+
+def make_graph(name: str, run_seconds: float = DEFAULT_RUN_SECONDS) -> Graph:
+    """A Task API job graph whose `in progress` state lasts `run_seconds` by default (a catalogue task can
+    declare its own typical duration; `--durations` still overrides every task)."""
+    return Graph(
+        name=name,
+        states=STATES,
+        initial=REQUESTED,
+        terminal=TERMINAL,
+        timed={
+            REQUESTED: Step(IN_PROGRESS, DEFAULT_QUEUE_SECONDS),
+            IN_PROGRESS: Step(SUCCEEDED, run_seconds),
+            CANCELLING: Step(CANCELLED, DEFAULT_CANCEL_SECONDS),
+        },
+        commands={"cancel": {REQUESTED: CANCELLING, IN_PROGRESS: CANCELLING}},
+        failure={"*": FAILED},
+        on_enter=_on_enter,
+    )
+
+
+JOB = make_graph("taskapi-job")

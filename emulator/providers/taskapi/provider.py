@@ -1,0 +1,77 @@
+"""The Task API provider class: options (auth, organisations, task catalogue) and profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.errors import ApiError
+from ...routing import Call, Reply, Route
+from ..base import Option, Provider
+from . import errors
+from .catalogue import load_catalogue
+from .lifecycle import JOB
+
+_TRUE = ("1", "true", "yes", "on", "y", "t")
+
+
+def _bool(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).strip().lower() in _TRUE
+
+
+def _list(value: Any) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [v.strip() for v in str(value or "").split("|") if v.strip()]
+
+
+class TaskApi(Provider):
+    """Seequent Evo Compute Task API 0.0.2 (see the package docstring)."""
+
+    key = "taskapi"
+    title = "Seequent Evo Compute Task API"
+    api_version = "0.0.2"
+    default_port = None
+    # default: the double-L spellings the official client (evo-compute) validates;
+    # "seed": the seed's and doc prose's one-L `canceling`/`canceled`.
+    profiles = {"default": {"one_l": False}, "seed": {"one_l": True}}
+    options = (
+        Option("auth", bool, False, "require 'Authorization: Bearer <token>' (401 problem otherwise)"),
+        Option("tokens", list, "", "accepted bearer tokens, '|'-separated (empty: any non-empty token)"),
+        Option("orgs", list, "", "known organisation UUIDs, '|'-separated (empty: every UUID is an org)"),
+        Option("catalogue", str, "", "task catalogue: JSON text or a path to a JSON file, keyed 'topic/task' "
+                                     "(parameters JSON Schema, duration, results)"),
+        Option("catalogue_only", bool, False, "only catalogue tasks exist; any other topic/task is a 404"),
+    )
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.auth = _bool(self.opts["auth"])
+        self.tokens = frozenset(_list(self.opts["tokens"]))
+        self.orgs = frozenset(o.lower() for o in _list(self.opts["orgs"]))
+        self.catalogue = load_catalogue(self.opts["catalogue"])
+        self.catalogue_only = _bool(self.opts["catalogue_only"])
+        self.one_l = bool(self.profile["one_l"])
+
+    def routes(self) -> list[Route]:
+        from .routes import routes
+
+        return routes()
+
+    def graphs(self) -> dict:
+        graphs = {JOB.name: JOB}
+        graphs.update({t.graph.name: t.graph for t in self.catalogue.values()})
+        return graphs
+
+    def render_error(self, err: ApiError, call: Call) -> Reply:
+        return errors.render_error(err, call)
+
+    def check_auth(self, header: str | None) -> None:
+        """Raise 401 when auth emulation is on and the request carries no acceptable bearer token."""
+        if not self.auth:
+            return
+        scheme, _, token = (header or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError("unauthorized", "Missing or malformed bearer token in the Authorization header",
+                           field="Authorization")
+        if self.tokens and token.strip() not in self.tokens:
+            raise ApiError("unauthorized", "The bearer token is not valid", field="Authorization")

@@ -1,0 +1,132 @@
+"""Task API routes: create a job (303 + Location), poll its status and results (202 ongoing / 200 done),
+cancel it (204). Handlers only check the request, ask the session, and format via model.py."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from ...core import validation
+from ...core.errors import ApiError
+from ...core.store import Job
+from ...routing import Call, Reply, Route
+from . import model
+from .catalogue import invalid_parameters
+from .lifecycle import JOB, TERMINAL, normalise_fate
+
+if TYPE_CHECKING:
+    from .provider import TaskApi
+
+BASE = "/compute/orgs/{org_id}/{topic}/{task}"
+JOB_PATH = BASE + "/{job_id}"
+
+
+def _provider(call: Call) -> "TaskApi":
+    return call.provider  # type: ignore[return-value]
+
+
+def _uuid(value: str, name: str) -> str:
+    """The canonical form of a UUID path segment, or a 422 naming the segment (the real API types org and
+    job ids as `format: uuid`; its client rejects anything else)."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ApiError("invalid", f"{name} {value!r} is not a valid UUID", field=name,
+                       details=[{"name": name, "reason": "value is not a valid uuid"}]) from None
+
+
+def _precheck(call: Call) -> tuple[str, str, str]:
+    """Auth, then the org and task of the path: (org_id, topic, task). Runs before the body is judged,
+    so a client without a token gets 401 whatever it sent, as from the real API gateway."""
+    prov = _provider(call)
+    prov.check_auth(call.headers.get("Authorization"))
+    org_id = _uuid(call.path["org_id"], "org_id")
+    if prov.orgs and org_id not in prov.orgs:
+        raise ApiError("not_found", f"Organization {org_id} not found", field="org_id")
+    topic, task = call.path["topic"], call.path["task"]
+    if prov.catalogue_only and f"{topic}/{task}" not in prov.catalogue:
+        raise ApiError("not_found", f"Task {topic}/{task} not found", field="task")
+    return org_id, topic, task
+
+
+def _job(call: Call) -> Job:
+    """The job named by the path, which must belong to the path's org, topic and task (else 404)."""
+    org_id, topic, task = _precheck(call)
+    job_id = _uuid(call.path["job_id"], "job_id")
+    job = call.session.store(_provider(call).key).get(job_id)
+    if job is None or (job.data["org_id"], job.data["topic"], job.data["task"]) != (org_id, topic, task):
+        raise ApiError("not_found", f"Job {job_id} not found for task {topic}/{task} in organization {org_id}",
+                       field="job_id")
+    return job
+
+
+def parse_create(call: Call, raw: bytes) -> Any:
+    """Body reader of the create route: path and auth errors first, then JSON (schema check follows)."""
+    _precheck(call)
+    return validation.parse_json(raw)
+
+
+async def create_job(call: Call) -> Reply:
+    """POST /compute/orgs/{org_id}/{topic}/{task} {"parameters": {...}} -> 303, Location: .../{job_id}/status"""
+    org_id, topic, task = _precheck(call)
+    if call.body is None:
+        raise ApiError("invalid", "request body is empty; a JSON object with 'parameters' is required",
+                       field="parameters", details=[{"name": "parameters", "reason": "field required"}])
+    prov = _provider(call)
+    parameters = call.body["parameters"]
+    entry = prov.catalogue.get(f"{topic}/{task}")
+    if entry is not None:
+        bad = invalid_parameters(entry, parameters)
+        if bad:
+            raise ApiError("invalid", f"invalid parameters for task {topic}/{task}: "
+                                      + "; ".join(f"{b['name']}: {b['reason']}" for b in bad),
+                           field=bad[0]["name"], details=bad)
+    session = call.session
+    base = call.base_url()
+    job_id = session.ids.uuid4()
+    data = {"org_id": org_id, "topic": topic, "task": task,
+            "results": model.make_results(session.rng, session.ids, base, org_id, topic, task, parameters,
+                                          entry.results if entry else None)}
+    fate = normalise_fate(call.fate({"org_id": org_id, "topic": topic, "task": task, "key": f"{topic}/{task}",
+                                     "parameters": parameters}))
+    job = session.submit(prov.key, entry.graph if entry else JOB, job_id, call.body, data=data, fate=fate)
+    return Reply(303, None, headers={"Location": model.job_url(base, job) + "/status"})
+
+
+async def get_status(call: Call) -> Reply:
+    """GET .../{job_id}/status -> 202 while ongoing, 200 once finished."""
+    job = _job(call)
+    body = model.status_body(job, call.now_ns, call.base_url(), _provider(call).one_l)
+    return Reply(200 if job.state in TERMINAL else 202, body)
+
+
+async def get_results(call: Call) -> Reply:
+    """GET .../{job_id} -> 202 {status, links} while ongoing, 200 {status, results, error} once finished."""
+    job = _job(call)
+    one_l = _provider(call).one_l
+    if job.state in TERMINAL:
+        return Reply(200, model.results_body(job, one_l))
+    return Reply(202, model.pending_results_body(job, call.base_url(), one_l))
+
+
+async def cancel_job(call: Call) -> Reply:
+    """DELETE .../{job_id} -> 204. An ongoing job goes cancelling, then cancelled; cancelling a job that is
+    already cancelling or finished changes nothing and still answers 204 (undocumented; idempotent)."""
+    job = _job(call)
+    if job.graph.can("cancel", job.state):
+        call.session.command(job, "cancel", "cancelled by request")
+    return Reply(204, None)
+
+
+def routes() -> list[Route]:
+    """The Task API route table."""
+    tags = ("taskapi",)
+    return [
+        Route("POST", BASE, create_job, "Create a job running a compute task", body="taskapi/create.request",
+              body_format=parse_create, body_required=False, responses={303: None}, tags=tags),
+        Route("GET", JOB_PATH + "/status", get_status, "Status of a job (202 ongoing, 200 finished)",
+              responses={200: "taskapi/job-status.response", 202: "taskapi/job-status.response"}, tags=tags),
+        Route("GET", JOB_PATH, get_results, "Results of a job (202 ongoing, 200 finished)",
+              responses={200: "taskapi/job-results.response", 202: "taskapi/job-pending.response"}, tags=tags),
+        Route("DELETE", JOB_PATH, cancel_job, "Cancel a job", responses={204: None}, tags=tags),
+    ]
