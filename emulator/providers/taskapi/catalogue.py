@@ -17,11 +17,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ...core.lifecycle import Graph
 from .lifecycle import DEFAULT_RUN_SECONDS, make_graph
+
+
+class CatalogueError(ValueError):
+    """A catalogue that cannot be used; raised at start-up with a message naming the task at fault."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ def _load_raw(value: Any) -> Mapping[str, Any]:
             text = fh.read()
     data = json.loads(text)
     if not isinstance(data, Mapping):
-        raise ValueError("taskapi catalogue must be a JSON object keyed 'topic/task'")
+        raise CatalogueError("taskapi catalogue must be a JSON object keyed 'topic/task'")
     return data
 
 
@@ -62,29 +67,29 @@ def load_catalogue(value: Any) -> dict[str, Task]:
     for key, entry in _load_raw(value).items():
         parts = key.split("/")
         if len(parts) != 2 or not all(parts):
-            raise ValueError(f"taskapi catalogue: key {key!r} must be 'topic/task'")
+            raise CatalogueError(f"taskapi catalogue: key {key!r} must be 'topic/task'")
         if not isinstance(entry, Mapping):
-            raise ValueError(f"taskapi catalogue: {key} must be an object")
+            raise CatalogueError(f"taskapi catalogue: {key} must be an object")
         params = entry.get("parameters")
         validator = None
         if params is not None:
             if not isinstance(params, Mapping):
-                raise ValueError(f"taskapi catalogue: {key}.parameters must be a JSON Schema object")
+                raise CatalogueError(f"taskapi catalogue: {key}.parameters must be a JSON Schema object")
             try:
                 Draft202012Validator.check_schema(params)
             except SchemaError as exc:
-                raise ValueError(f"taskapi catalogue: {key}.parameters is not a valid JSON Schema: "
+                raise CatalogueError(f"taskapi catalogue: {key}.parameters is not a valid JSON Schema: "
                                  f"{exc.message}") from None
             validator = Draft202012Validator(dict(params))
         try:
             duration = float(entry.get("duration", DEFAULT_RUN_SECONDS))
         except (TypeError, ValueError):
-            raise ValueError(f"taskapi catalogue: {key}.duration must be a number of seconds") from None
+            raise CatalogueError(f"taskapi catalogue: {key}.duration must be a number of seconds") from None
         if duration < 0:
-            raise ValueError(f"taskapi catalogue: {key}.duration must be >= 0")
+            raise CatalogueError(f"taskapi catalogue: {key}.duration must be >= 0")
         results = entry.get("results")
         if results is not None and not isinstance(results, Mapping):
-            raise ValueError(f"taskapi catalogue: {key}.results must be an object")
+            raise CatalogueError(f"taskapi catalogue: {key}.results must be an object")
         tasks[key] = Task(key=key, parameters=dict(params) if params is not None else None, duration=duration,
                           results=results, description=str(entry.get("description", "")),
                           graph=make_graph(f"taskapi-task:{key}", duration), validator=validator)

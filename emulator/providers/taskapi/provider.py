@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ...core.errors import ApiError
 from ...routing import Call, Reply, Route
@@ -33,7 +33,7 @@ class TaskApi(Provider):
     default_port = None
     # default: the double-L spellings the official client (evo-compute) validates;
     # "seed": the seed's and doc prose's one-L `canceling`/`canceled`.
-    profiles = {"default": {"one_l": False}, "seed": {"one_l": True}}
+    profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": {"one_l": False}, "seed": {"one_l": True}}
     options = (
         Option("auth", bool, False, "require 'Authorization: Bearer <token>' (401 problem otherwise)"),
         Option("tokens", list, "", "accepted bearer tokens, '|'-separated (empty: any non-empty token)"),

@@ -21,7 +21,7 @@ BASE = "/compute/orgs/{org_id}/{topic}/{task}"
 JOB_PATH = BASE + "/{job_id}"
 
 
-def _provider(call: Call) -> "TaskApi":
+def _provider(call: Call) -> TaskApi:
     return call.provider  # type: ignore[return-value]
 
 
