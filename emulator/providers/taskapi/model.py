@@ -24,6 +24,9 @@ MESSAGES = {
     CANCELLED: "Job cancelled",
 }
 DEFAULT_FAILURE_DETAIL = "The task failed while running"
+# Host of the geoscience-object references in generated results: that service is not emulated, and a
+# reserved .test name can never resolve, so a client that dereferences one fails fast instead of calling out.
+OBJECT_HOST = "https://hub.api.seequent.test"
 # The schemas of geoscience objects a compute task typically writes its output attribute into.
 _TARGET_SCHEMAS = ("/objects/regular-3d-grid/1.3.0/regular-3d-grid.schema.json",
                    "/objects/pointset/1.3.0/pointset.schema.json",
@@ -105,7 +108,7 @@ def results_body(job: Job, one_l: bool = False) -> dict:
     return {"status": spelled(job.state, one_l), "results": results, "error": job_error(job)}
 
 
-def make_results(rng: random.Random, ids: Any, base: str, org_id: str, topic: str, task: str,
+def make_results(rng: random.Random, ids: Any, org_id: str, topic: str, task: str,
                  parameters: dict, template: dict | None) -> dict:
     """The results object a succeeded job will report, drawn now from the session's seed.
 
@@ -120,7 +123,7 @@ def make_results(rng: random.Random, ids: Any, base: str, org_id: str, topic: st
     ws = ids.uuid4()
     obj = ids.uuid4()
     reference = target.get("object") if isinstance(target.get("object"), str) else (
-        f"{base}/geoscience-object/orgs/{org_id}/workspaces/{ws}/objects/{obj}?version={ids.digits(10)}")
+        f"{OBJECT_HOST}/geoscience-object/orgs/{org_id}/workspaces/{ws}/objects/{obj}?version={ids.digits(10)}")
     attr_name = attr.get("name") if isinstance(attr.get("name"), str) else f"{task}_{fakes.faker(rng).word()}"
     return {
         "message": f"{topic}/{task} completed: {rng.randint(1_000, 2_000_000)} locations estimated",

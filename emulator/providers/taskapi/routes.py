@@ -85,7 +85,7 @@ async def create_job(call: Call) -> Reply:
     base = call.base_url()
     job_id = session.ids.uuid4()
     data = {"org_id": org_id, "topic": topic, "task": task,
-            "results": model.make_results(session.rng, session.ids, base, org_id, topic, task, parameters,
+            "results": model.make_results(session.rng, session.ids, org_id, topic, task, parameters,
                                           entry.results if entry else None)}
     fate = normalise_fate(call.fate({"org_id": org_id, "topic": topic, "task": task, "key": f"{topic}/{task}",
                                      "parameters": parameters}))
