@@ -56,7 +56,8 @@ def build_providers(settings: Settings) -> dict[str, Provider]:
 def create_app(settings: Settings, *, only: str | None = None) -> web.Application:
     """The application serving every enabled provider (or just `only`, for a per-provider port) and the
     control API."""
-    from .control import routes as control_routes
+    from .control import all_routes
+    from .control.routes import render_error as control_error
 
     app = web.Application(client_max_size=settings.max_body + 1024)
     providers = build_providers(settings)
@@ -71,8 +72,12 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
             continue
         for route in prov.routes():
             add_route(app, route, prov, prov.render_error, prov.error_schema)
-    for route in control_routes.routes():
-        add_route(app, route, None, control_routes.render_error, lambda call: "control/error")
+    for route in all_routes():
+        add_route(app, route, None, control_error, lambda call: "control/error")
+    if settings.preload:
+        from .fixtures import preload  # the sandbox loader; only needed when asked for
+
+        preload(app, settings.preload)
     app.cleanup_ctx.append(_ticker)
     return app
 
