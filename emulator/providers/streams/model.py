@@ -1,0 +1,221 @@
+"""Streams wire model: instances, uploaded bundles and jobs -> the JSON the Streams REST API returns.
+
+Everything a job shows is derived from what submit recorded (`job.spec` as sent, `job.data` as derived) and
+from `job.history`; nothing is drawn on read. Links are built from the scheme, host and path generation the
+client called (`/streams`, `/streams/rest` or `/streams/v1`), so they resolve on this emulator however it is
+reached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from ...core.store import Job
+from ...routing import Call
+from .lifecycle import CANCELING, CANCELED, RUNNING_STATES, UNKNOWN, status_of
+
+PREFIXES = ("/streams/rest", "/streams/v1", "/streams")  # longest first, for prefix_of
+DOMAIN_ID = "emulator"
+# links of a job resource (reference 1.3) -> the sub-collection path each one resolves to
+JOB_COLLECTIONS = {
+    "operators": "operators", "pes": "pes", "views": "views", "activeViews": "activeviews", "hosts": "hosts",
+    "operatorConnections": "operatorconnections", "peConnections": "peconnections",
+    "resourceAllocations": "resourceallocations",
+}
+
+
+@dataclass
+class Bundle:
+    """An uploaded application bundle, kept in memory (never written to disk)."""
+
+    id: str
+    size: int
+    application_name: str
+    uploaded_ns: int
+    data: bytes = b""
+
+
+@dataclass
+class Instance:
+    """Per-instance state of one session: its bundles, its job-id counter and its live job names."""
+
+    id: str
+    bundles: dict[str, Bundle] = field(default_factory=dict)
+    bundle_bytes: int = 0
+    next_job: int = 0
+    names: dict[str, str] = field(default_factory=dict)  # job name -> job id, for live (not canceled) jobs
+
+
+def bundle_id(raw: bytes) -> str:
+    """56 lower-case hex digits derived from the content (SHA-224, the length of the documented ids), so the
+    same bundle always gets the same id."""
+    return hashlib.sha224(raw).hexdigest()
+
+
+def application_name_from_bundle(raw: bytes) -> str:
+    """The SPL main composite of a .sab (a zip holding `<namespace>.<Main>.adl`), e.g. `com.acme::Main`;
+    `Main` when the bytes are not such a zip (tests often upload a few arbitrary bytes)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            for name in zf.namelist():
+                if name.endswith(".adl"):
+                    return _spl_name(name.rsplit("/", 1)[-1][: -len(".adl")])
+    except (zipfile.BadZipFile, ValueError, OSError):
+        pass
+    return "Main"
+
+
+def application_name_from_url(url: str) -> str:
+    """`https://myserver.com/com.acme.Main.sab` -> `com.acme::Main`; `sample.sab` -> `sample`."""
+    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    stem = last[: -len(".sab")] if last.endswith(".sab") else last
+    return _spl_name(stem) if stem else "Main"
+
+
+def _spl_name(stem: str) -> str:
+    # bundle and ADL files are named <namespace>.<composite>; SPL spells that <namespace>::<composite>
+    if "." in stem and re.fullmatch(r"[A-Za-z_][\w.]*", stem):
+        ns, main = stem.rsplit(".", 1)
+        return f"{ns}::{main}"
+    return stem
+
+
+def prefix_of(call: Call) -> str:
+    """The path generation the client called: `/streams`, `/streams/rest` or `/streams/v1`."""
+    path = call.route.path
+    for p in PREFIXES:
+        if path.startswith(p + "/"):
+            return p
+    return "/streams"
+
+
+def root_url(call: Call) -> str:
+    return call.base_url() + prefix_of(call)
+
+
+def instance_url(call: Call, instance_id: str) -> str:
+    return f"{root_url(call)}/instances/{quote(instance_id, safe='')}"
+
+
+def job_url(call: Call, instance_id: str, job_id: str) -> str:
+    return f"{instance_url(call, instance_id)}/jobs/{job_id}"
+
+
+def health_of(job: Job) -> str:
+    """The job's health: its state while running; while canceling, the health it had before."""
+    if job.state in RUNNING_STATES:
+        return job.state
+    for _, old, to, _ in reversed(job.history):
+        if to == CANCELING and old in RUNNING_STATES:
+            return old
+    return UNKNOWN
+
+
+def widths(job: Job) -> dict[str, int]:
+    """Current width of each parallel region, in declaration order."""
+    return job.data["regions"]
+
+
+def operator_names(job: Job) -> list[tuple[str, str | None, int | None]]:
+    """(name, parallel region, channel) of every operator: a source, one operator per region channel, a sink."""
+    ops: list[tuple[str, str | None, int | None]] = [("Source", None, None)]
+    for region, width in widths(job).items():
+        ops.extend((f"{region}[{ch}]", region, ch) for ch in range(width))
+    ops.append(("Sink", None, None))
+    return ops
+
+
+def pe_count(job: Job) -> int:
+    """One PE for each region channel (channels are isolated) plus one for the operators outside regions."""
+    return 1 + sum(widths(job).values())
+
+
+def job_resource(job: Job, call: Call) -> dict[str, Any]:
+    """The full job resource of reference 1.3 (plus `parallelRegions`, `operatorCount`, `peCount`)."""
+    d = job.data
+    inst = d["instance"]
+    url = job_url(call, inst, d["jobId"])
+    body: dict[str, Any] = {
+        "id": d["jobId"],
+        "restid": d["jobId"],
+        "resourceType": "job",
+        "name": d["name"],
+        "status": status_of(job.state),
+        "health": health_of(job),
+        "submitTime": d["submitTime"],
+        "startedBy": d["startedBy"],
+        "applicationName": d["applicationName"],
+        "applicationVersion": d["applicationVersion"],
+        "applicationScope": d["applicationScope"],
+        "applicationPath": d["applicationPath"],
+        "adlFile": d["adlFile"],
+        "dataPath": d["dataPath"],
+        "outputPath": d["outputPath"],
+        "checkpointPath": d["checkpointPath"],
+        "jobGroup": d["jobGroup"],
+        "submitParameters": d["submitParameters"],
+        "self": url,
+        "instance": instance_url(call, inst),
+        "domain": f"{root_url(call)}/domains/{DOMAIN_ID}",
+        "applicationLogTrace": f"{url}/applicationlogtrace",
+    }
+    for key, sub in JOB_COLLECTIONS.items():
+        body[key] = f"{url}/{sub}"
+    body["parallelRegions"] = [{"name": n, "width": w} for n, w in widths(job).items()]
+    body["operatorCount"] = len(operator_names(job))
+    body["peCount"] = pe_count(job)
+    return body
+
+
+def job_list(jobs: list[Job], call: Call) -> dict[str, Any]:
+    return {"jobs": [job_resource(j, call) for j in jobs], "total": len(jobs), "resourceType": "jobList"}
+
+
+def collection(job: Job, call: Call, name: str) -> dict[str, Any]:
+    """A job sub-collection (`operators`, `pes`, ...): `{<name>: [...], "total": N, "resourceType": ...}`."""
+    d = job.data
+    url = job_url(call, d["instance"], d["jobId"])
+    items: list[dict[str, Any]] = []
+    health = health_of(job)
+    running = job.state not in (CANCELING, CANCELED)
+    if name == "operators":
+        for i, (op, region, ch) in enumerate(operator_names(job)):
+            item: dict[str, Any] = {"id": str(i), "name": op, "resourceType": "operator", "job": url,
+                                    "operatorKind": "spl.relational::Functor" if region else
+                                    ("spl.adapter::FileSource" if op == "Source" else "spl.adapter::FileSink")}
+            if region is not None:
+                item["parallelRegion"] = region
+                item["channel"] = ch
+            items.append(item)
+    elif name == "pes":
+        ops = operator_names(job)
+        outside = [o[0] for o in ops if o[1] is None]
+        inside = [o[0] for o in ops if o[1] is not None]
+        groups = [outside] + [[o] for o in inside]
+        for i, members in enumerate(groups):
+            items.append({"id": str(i), "resourceType": "pe", "job": url, "operators": members,
+                          "status": "running" if running else "stopping", "health": health})
+    key = next((k for k, v in JOB_COLLECTIONS.items() if v == name), name)
+    return {key: items, "total": len(items), "resourceType": f"{key[:-1] if key.endswith('s') else key}List"}
+
+
+def bundle_resource(bundle: Bundle, call: Call, instance_id: str) -> dict[str, Any]:
+    """What upload answers: `bundleId` (streamsx 2.x reads it) and `application` (older clients read it)."""
+    return {"bundleId": bundle.id, "application": bundle.id, "resourceType": "applicationBundle",
+            "applicationName": bundle.application_name, "size": bundle.size,
+            "self": f"{instance_url(call, instance_id)}/applicationbundles/{bundle.id}",
+            "instance": instance_url(call, instance_id)}
+
+
+def instance_resource(inst_id: str, call: Call, job_count: int) -> dict[str, Any]:
+    url = instance_url(call, inst_id)
+    return {"id": inst_id, "restid": inst_id, "resourceType": "instance", "status": "running",
+            "health": "healthy", "self": url, "jobs": f"{url}/jobs",
+            "applicationBundles": f"{url}/applicationbundles",
+            "domain": f"{root_url(call)}/domains/{DOMAIN_ID}", "jobCount": job_count}

@@ -1,0 +1,77 @@
+"""The Streams provider class: profiles, options and error rendering."""
+
+from __future__ import annotations
+
+from ...core.errors import ApiError
+from ...routing import Call, Reply, Route
+from ..base import Option, Provider
+from . import errors
+from .lifecycle import JOB
+
+
+class Streams(Provider):
+    """Teracloud Streams job life cycle REST API (and the IBM Streams 4.x/5.x paths older clients use)."""
+
+    key = "streams"
+    title = "Teracloud Streams job life cycle REST API"
+    api_version = "Teracloud Streams 7.x (seed); IBM Streams 4.x/5.x paths /streams/rest, /streams/v1"
+    default_port = None
+    # default: upload answers 200 + JSON (streamsx 2.1 rejects anything else).
+    # legacy: upload answers 201 + Location and the client GETs the bundle (older streamsx / Java clients).
+    profiles = {
+        "default": {"upload_status": 200},
+        "legacy": {"upload_status": 201},
+    }
+    options = (
+        Option("instances", list, [], "instance ids that exist, '|'-separated; empty: any id works"),
+        Option("default_instance", str, "inst1", "instance listed by GET .../instances when none is configured"),
+        Option("bundle_limit", int, 64 * 1024 * 1024, "bytes of uploaded bundles kept per instance (over: 413)"),
+        Option("token", str, "", "bearer token required on every call; empty: auth off"),
+        Option("user", str, "streamsadmin", "the startedBy user of submitted jobs"),
+        Option("regions", list, ["TransformedData=2"],
+               "parallel regions (name=width, '|'-separated) every job has unless its overlay says otherwise"),
+        Option("first_job_id", int, 0, "id of the first job of each instance (Streams counts from 0)"),
+    )
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        # option values arrive as strings from the CLI / environment; lists use "|"
+        for o in self.options:
+            val = self.opts[o.name]
+            if isinstance(val, str) and o.type is list:
+                self.opts[o.name] = [v.strip() for v in val.split("|") if v.strip()]
+            elif isinstance(val, str) and o.type is int:
+                try:
+                    self.opts[o.name] = int(val)
+                except ValueError:
+                    raise ValueError(f"option streams.{o.name} must be an integer, got {val!r}") from None
+        self.default_regions = parse_regions(self.opts["regions"])
+
+    def routes(self) -> list[Route]:
+        from .routes import routes
+
+        return routes()
+
+    def graphs(self):
+        return {JOB.name: JOB}
+
+    def render_error(self, err: ApiError, call: Call) -> Reply:
+        return errors.render_error(err, call)
+
+    def error_schema(self, call: Call) -> str:
+        return "streams/error"
+
+
+def parse_regions(items: list[str]) -> dict[str, int]:
+    """`["TransformedData=2", "Other=1"]` -> {"TransformedData": 2, "Other": 1}; a bad item is a config error."""
+    out: dict[str, int] = {}
+    for item in items:
+        name, _, width = item.partition("=")
+        try:
+            w = int(width) if width else 1
+        except ValueError:
+            raise ValueError(f"option streams.regions: width of {name!r} must be an integer, got {width!r}") from None
+        if not name or w < 1:
+            raise ValueError(f"option streams.regions: expected name=width with width >= 1, got {item!r}")
+        out[name.strip()] = w
+    return out
