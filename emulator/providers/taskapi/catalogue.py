@@ -48,11 +48,17 @@ def _load_raw(value: Any) -> Mapping[str, Any]:
     if isinstance(value, Mapping):
         return value
     text = str(value).strip()
-    if not text.startswith("{"):
+    if not text.startswith(("{", "[")):
         # a path: read once at start-up, never again
-        with open(os.path.expanduser(text), encoding="utf-8") as fh:
-            text = fh.read()
-    data = json.loads(text)
+        try:
+            with open(os.path.expanduser(text), encoding="utf-8") as fh:
+                text = fh.read()
+        except OSError as exc:
+            raise CatalogueError(f"taskapi catalogue: cannot read {text}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise CatalogueError(f"taskapi catalogue is not valid JSON: {exc}") from None
     if not isinstance(data, Mapping):
         raise CatalogueError("taskapi catalogue must be a JSON object keyed 'topic/task'")
     return data
