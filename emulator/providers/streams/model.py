@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from ...core.store import Job
 from ...routing import Call
-from .lifecycle import CANCELING, CANCELED, RUNNING_STATES, UNKNOWN, status_of
+from .lifecycle import CANCELED, CANCELING, RUNNING_STATES, UNKNOWN, status_of
 
 PREFIXES = ("/streams/rest", "/streams/v1", "/streams")  # longest first, for prefix_of
 DOMAIN_ID = "emulator"
@@ -74,7 +74,7 @@ def application_name_from_bundle(raw: bytes) -> str:
 def application_name_from_url(url: str) -> str:
     """`https://myserver.com/com.acme.Main.sab` -> `com.acme::Main`; `sample.sab` -> `sample`."""
     last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-    stem = last[: -len(".sab")] if last.endswith(".sab") else last
+    stem = last.removesuffix(".sab")
     return _spl_name(stem) if stem else "Main"
 
 
@@ -202,7 +202,7 @@ def collection(job: Job, call: Call, name: str) -> dict[str, Any]:
             items.append({"id": str(i), "resourceType": "pe", "job": url, "operators": members,
                           "status": "running" if running else "stopping", "health": health})
     key = next((k for k, v in JOB_COLLECTIONS.items() if v == name), name)
-    return {key: items, "total": len(items), "resourceType": f"{key[:-1] if key.endswith('s') else key}List"}
+    return {key: items, "total": len(items), "resourceType": f"{key.removesuffix('s')}List"}
 
 
 def bundle_resource(bundle: Bundle, call: Call, instance_id: str) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from ...core.errors import ApiError
 from ...routing import Call, Reply, Route
 from ..base import Option, Provider
@@ -18,7 +20,7 @@ class Streams(Provider):
     default_port = None
     # default: upload answers 200 + JSON (streamsx 2.1 rejects anything else).
     # legacy: upload answers 201 + Location and the client GETs the bundle (older streamsx / Java clients).
-    profiles = {
+    profiles: ClassVar[dict[str, dict[str, Any]]] = {
         "default": {"upload_status": 200},
         "legacy": {"upload_status": 201},
     }

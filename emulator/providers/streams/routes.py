@@ -168,7 +168,7 @@ def _fate(call: Call, fields: dict) -> Any:
 
 async def submit_job(call: Call) -> Reply:
     """Submit a job: 201 with the full job resource and a Location header (200 and nothing kept if preview)."""
-    inst, store = _instance(call)
+    inst, _ = _instance(call)
     body = call.body
     src = _application(call, inst, body["application"])
     first = _first_overlay(body.get("jobConfigurationOverlay"))
