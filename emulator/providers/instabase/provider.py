@@ -1,0 +1,77 @@
+"""The Instabase provider class: options, graphs, routes and error format."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ...core.errors import ApiError
+from ...core.lifecycle import Graph
+from ..base import Option, Provider
+from . import routes
+from .auth import Auth
+from .errors import render_error
+from .lifecycle import GRAPHS, PAUSED, TERMINAL
+
+if TYPE_CHECKING:
+    from ...config import Settings
+    from ...routing import Call, Reply, Route
+
+
+def _bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    low = str(value).strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"instabase.{name} must be true or false, got {value!r}")
+
+
+def _int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
+    try:
+        out = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"instabase.{name} must be an integer, got {value!r}") from None
+    if out < lo or (hi is not None and out > hi):
+        raise ValueError(f"instabase.{name} must be in {lo}..{hi if hi is not None else ''}, got {out}")
+    return out
+
+
+class InstabaseProvider(Provider):
+    """Instabase Job API v1: flow jobs started by run_binary_async and driven through /api/v1/jobs/*."""
+
+    key = "instabase"
+    title = "Instabase Job API"
+    api_version = "v1"
+    profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": {}}
+    options = (
+        Option("tokens", str, "", "token=user pairs separated by |; when set, other tokens get 401"),
+        Option("admins", str, "", "users (| separated) whose bulk actions and user filter reach every job"),
+        Option("default_user", str, "jaydoe", "user of requests without a token (open mode only)"),
+        Option("paused_is_done", bool, True,
+               "jobs/status reports a PAUSED job as state DONE with results, as the seed lists PAUSED among "
+               "terminal states; false reports PENDING"),
+        Option("log_page_size", int, 50, "log records per get_logs page"),
+        Option("retry_keeps_outcome", bool, False, "a retried job meets its scripted outcome again"),
+        Option("default_priority", int, 5, "priority of a job submitted without one (0-9)"),
+    )
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        o = self.opts
+        self.auth = Auth(o["tokens"], o["admins"], str(o["default_user"]))
+        paused_done = _bool("paused_is_done", o["paused_is_done"])
+        self.done_states = frozenset(TERMINAL | {PAUSED}) if paused_done else frozenset(TERMINAL)
+        self.log_page_size = _int("log_page_size", o["log_page_size"], 1)
+        self.retry_keeps_outcome = _bool("retry_keeps_outcome", o["retry_keeps_outcome"])
+        self.default_priority = _int("default_priority", o["default_priority"], 0, 9)
+
+    def routes(self) -> list[Route]:
+        return routes.build()
+
+    def graphs(self) -> dict[str, Graph]:
+        return dict(GRAPHS)
+
+    def render_error(self, err: ApiError, call: Call) -> Reply:
+        return render_error(err, call)
