@@ -161,3 +161,14 @@ async def test_same_seed_and_requests_give_the_same_bytes(emulator_factory):
 async def _first_id(emulator_factory):
     emu = await emulator_factory(providers=["taskapi"])
     return await create(emu)
+
+
+async def test_outcome_header_sets_one_jobs_run_time(emu):
+    slow = await create(emu, headers={"X-Emulator-Outcome": "succeed; in progress=120"})
+    fast = await create(emu)
+    await emu.advance(1 + 60)
+    assert (await status(emu, fast))[1]["status"] == "succeeded"
+    code, body = await status(emu, slow)
+    assert (code, body["status"], body["progress"]) == (202, "in progress", 50)
+    await emu.advance(60)
+    assert (await status(emu, slow))[0] == 200
