@@ -229,7 +229,7 @@ def _refusal(command: str, job: Job) -> str:
     if job.state == CANCELLING:
         return f"job {job.id} is being cancelled; it cannot be {_PAST[command]}"
     if command == "resume" and job.state == CANCELLED:
-        return f"job {job.id} was cancelled; a cancelled flow cannot be resumed"
+        return f"job {job.id} is CANCELLED; a cancelled flow cannot be resumed"
     if command == "pause":
         return f"job {job.id} is {state}; only a RUNNING flow can be paused"
     if command == "resume":
