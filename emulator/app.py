@@ -9,8 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -27,14 +26,6 @@ log = logging.getLogger("emulator")
 SESSION_PREFIX = "/_session/{_session}"
 
 
-@dataclass
-class Hooks:
-    """Request hooks the toolkit plugs in (faults before, journal after); empty by default."""
-
-    before: list[Callable[[Call], Any]] = field(default_factory=list)
-    after: list[Callable[[Call, Reply, web.StreamResponse], None]] = field(default_factory=list)
-
-
 def session_factory(settings: Settings, providers: dict[str, Provider]) -> Callable[[str], Session]:
     def make(key: str) -> Session:
         store_options = {}
@@ -45,7 +36,7 @@ def session_factory(settings: Settings, providers: dict[str, Provider]) -> Calla
             store_options[pkey] = opts
         clock = Clock(settings.clock, settings.speed)
         return Session(key, seed=settings.seed, clock=clock, durations=settings.durations,
-                       jitter=settings.jitter, store_options=store_options)
+                       jitter=settings.jitter, store_options=store_options, journal_size=settings.journal_size)
     return make
 
 
@@ -64,7 +55,6 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
     app["settings"] = settings
     app["providers"] = providers
     app["sessions"] = Sessions(session_factory(settings, providers))
-    app["hooks"] = Hooks()
     app["contract_violations"] = []
     app["route_table"] = []
     for key, prov in providers.items():

@@ -9,16 +9,19 @@ The route table is the single source for serving, for the contract check on resp
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from .core import validation
 from .core.errors import ApiError
+from .core.journal import body_text, headers_dict
 from .core.lifecycle import Fate
 from .core.session import Session
 
@@ -56,7 +59,7 @@ class Route:
 
     method: str
     path: str
-    handler: Callable[["Call"], Awaitable["Reply"]]
+    handler: Callable[[Call], Awaitable[Reply]]
     summary: str = ""
     body: str | None = None
     body_format: Any = "json"
@@ -84,9 +87,9 @@ def dumps(body: Any) -> bytes:
 class Call:
     """Everything a handler needs about one request."""
 
-    __slots__ = ("request", "session", "provider", "route", "path", "args", "body", "raw", "job_id", "started")
+    __slots__ = ("args", "body", "job_id", "path", "provider", "raw", "request", "route", "session", "started")
 
-    def __init__(self, request: web.Request, session: Session, provider: "Provider | None", route: Route) -> None:
+    def __init__(self, request: web.Request, session: Session, provider: Provider | None, route: Route) -> None:
         self.request = request
         self.session = session
         self.provider = provider
@@ -216,41 +219,100 @@ def parse_args(params: tuple[Param, ...], query: Any) -> dict[str, Any]:
     return out
 
 
-def make_handler(route: Route, provider: "Provider | None", render_error: Callable[[ApiError, Call], Reply],
+def make_handler(route: Route, provider: Provider | None, render_error: Callable[[ApiError, Call], Reply],
                  error_schema: Callable[[Call], str | None]) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """Wrap a provider handler in the request pipeline shared by every route."""
+    """Wrap a provider handler in the request pipeline shared by every route:
+    session -> tick -> fault rules -> query/body parsing and validation -> handler -> journal and log."""
+    pkey = provider.key if provider is not None else None
 
     async def handle(request: web.Request) -> web.StreamResponse:
         app = request.app
-        sessions = app["sessions"]
+        settings = app["settings"]
         key = request.match_info.get("_session") or request.headers.get(SESSION_HEADER)
-        session = sessions.get(key)
+        session = app["sessions"].get(key)
         session.tick()
         call = Call(request, session, provider, route)
-        hooks = app["hooks"]
+        fault = None
+        if pkey is not None and session.faults.rules:
+            fault = session.faults.decide(pkey, request.method, _plain_path(request))
         try:
-            for hook in hooks.before:
-                early = await hook(call)
-                if early is not None:
-                    return early
-            call.args = parse_args(route.query, request.query)
-            if route.body is not None or route.body_format != "json":
-                await _read_body(call, route, app["settings"].max_body)
-            reply = await route.handler(call)
+            if fault is not None:
+                dropped = await _apply_fault(call, fault)
+                if dropped is not None:
+                    return dropped
+            if fault is not None and fault.status:
+                reply = render_error(fault.error(), call)
+            else:
+                call.args = parse_args(route.query, request.query)
+                if route.body is not None or route.body_format != "json":
+                    await _read_body(call, route, settings.max_body)
+                reply = await route.handler(call)
         except ApiError as err:
             reply = render_error(err, call)
         except Exception as exc:  # a bug: answer in the provider's format and say so in the log
             log.exception("unhandled error in %s %s", request.method, request.path)
             reply = render_error(ApiError("internal", f"emulator bug: {type(exc).__name__}: {exc}"), call)
-        if app["settings"].check_responses:
+        if settings.check_responses and (fault is None or not fault.status):
             _check_contract(app, route, reply, call, error_schema)
-        resp = _to_response(reply, session)
-        for hook in hooks.after:
-            hook(call, reply, resp)
-        return resp
+        if pkey is not None:
+            _journal(call, reply, fault)
+        return _to_response(reply, session)
 
     handle.__name__ = f"{route.method.lower()}_{route.path}"
     return handle
+
+
+def _plain_path(request: web.Request) -> str:
+    """The request path without a /_session/{key} prefix."""
+    key = request.match_info.get("_session")
+    return request.path[len(key) + 10:] if key else request.path
+
+
+async def _apply_fault(call: Call, fault: Any) -> web.StreamResponse | None:
+    """Sleep the rule's latency; close the connection when it says drop (returns the response to give up on)."""
+    session = call.session
+    request = call.request
+    delay = session.faults.latency_s(fault)
+    session.journal.record("fault", session.clock.now_ns(), provider=call.provider.key if call.provider else None,
+                           rule=fault.id, method=request.method, path=_plain_path(request),
+                           job=_job_of(call), status=fault.status, drop=fault.drop,
+                           latency_ms=round(delay * 1000, 3))
+    if delay:
+        await asyncio.sleep(delay)  # injected latency is wall time by design: it is what the client feels
+    if fault.drop:
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=503)
+    return None
+
+
+def _job_of(call: Call) -> str | None:
+    if call.job_id:
+        return call.job_id
+    mi = call.request.match_info
+    for name in ("job_id", "jobId", "id"):
+        if name in mi:
+            return mi[name]
+    q = call.request.query
+    return q.get("job_id") or q.get("jobId")
+
+
+def _journal(call: Call, reply: Reply, fault: Any) -> None:
+    request = call.request
+    session = call.session
+    elapsed_ms = round((time.perf_counter() - call.started) * 1000, 3)
+    job = _job_of(call)
+    path = _plain_path(request)
+    if session.journal.capacity:
+        text, truncated = body_text(call.raw) if call.raw else ("", False)
+        session.journal.record(
+            "request", session.clock.now_ns(), provider=call.provider.key if call.provider else None,
+            method=request.method, path=path, query=dict(request.query), headers=headers_dict(request.headers.items()),
+            body=text, body_truncated=truncated, status=reply.status, duration_ms=elapsed_ms, job=job,
+            fault=fault.id if fault is not None else None)
+    if log.isEnabledFor(logging.INFO):
+        log.info("request method=%s path=%s status=%d ms=%.2f provider=%s job=%s session=%s", request.method, path,
+                 reply.status, elapsed_ms, call.provider.key if call.provider else "-", job or "-", session.key)
 
 
 async def _read_body(call: Call, route: Route, limit: int) -> None:

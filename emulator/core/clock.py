@@ -21,7 +21,7 @@ class Clock:
     `manual` mode it stands still until `advance()` moves it. Switching modes never makes time jump.
     """
 
-    __slots__ = ("mode", "speed", "_anchor_virtual", "_anchor_wall")
+    __slots__ = ("_anchor_virtual", "_anchor_wall", "mode", "speed")
 
     def __init__(self, mode: str = "real", speed: float = 1.0, start_ns: int | None = None) -> None:
         if mode not in MODES:
@@ -87,7 +87,7 @@ class Clock:
         return {"mode": self.mode, "speed": self.speed, "now_ns": self.now_ns()}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Clock":
+    def from_dict(cls, data: dict) -> Clock:
         return cls(data["mode"], data.get("speed", 1.0), start_ns=data["now_ns"])
 
 

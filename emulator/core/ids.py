@@ -10,7 +10,7 @@ _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 class IdSource:
     """Random ids in the formats the emulated systems use, all from one seeded `random.Random`."""
 
-    __slots__ = ("rng", "_flake_seq")
+    __slots__ = ("_flake_seq", "rng")
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng

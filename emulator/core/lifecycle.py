@@ -8,8 +8,8 @@ handles a timer itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 FATE_KINDS = ("succeed", "fail", "hang", "flap")
 
@@ -104,5 +104,5 @@ class Fate:
                                               "results_missing", "rule_id")}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Fate":
+    def from_dict(cls, data: dict) -> Fate:
         return cls(**data)

@@ -7,8 +7,8 @@ the version, so the old entry is skipped when it comes due instead of being sear
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from itertools import count
-from typing import Callable
 
 from .store import Job
 

@@ -10,12 +10,16 @@ and advancing the clock. Providers call these; they never handle a timer.
 from __future__ import annotations
 
 import random
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .clock import NS, Clock
 from .errors import ApiError, CommandRefused
+from .faults import FaultBook
 from .ids import IdSource
+from .journal import Journal
 from .lifecycle import Fate, Graph
+from .scenarios import ScenarioBook
 from .scheduler import Scheduler
 from .store import Job, JobStore
 
@@ -29,7 +33,7 @@ class Session:
 
     def __init__(self, key: str, *, seed: int = 0, clock: Clock | None = None,
                  durations: dict[str, dict[str, float]] | None = None, jitter: float = 0.0,
-                 store_options: dict[str, dict] | None = None) -> None:
+                 store_options: dict[str, dict] | None = None, journal_size: int = 10_000) -> None:
         self.key = key
         self.seed = seed
         self.clock = clock or Clock("real")
@@ -43,6 +47,11 @@ class Session:
         self.extras: dict[str, Any] = {}
         self.listeners: list[Listener] = []
         self.transitions = 0
+        self.scenarios = ScenarioBook()
+        self.faults = FaultBook(seed=seed)
+        self.journal = Journal(journal_size)
+        self.listeners.append(lambda job, old, new, t, msg: self.journal.transition(job.provider, job.id, old, new,
+                                                                                       t, msg))
 
     # --- stores -------------------------------------------------------------------------------------------
     def store(self, provider: str) -> JobStore:
@@ -71,6 +80,9 @@ class Session:
         if provider is None:
             self.scheduler.clear()
             self.extras.clear()
+            self.scenarios = ScenarioBook()
+            self.faults = FaultBook(seed=self.seed)
+            self.journal.clear()
 
     # --- time ---------------------------------------------------------------------------------------------
     def now_ns(self) -> int:
@@ -114,6 +126,8 @@ class Session:
     def submit(self, provider: str, graph: Graph, job_id: str, spec: Any, *, data: dict | None = None,
                fate: Fate | None = None, initial: str | None = None) -> Job:
         """Create a job in the graph's initial state (or `initial`) and arm its first timer."""
+        if fate is not None:
+            fate = normalize_fate(fate, graph)
         now = self.clock.now_ns()
         job = Job(job_id, provider, graph, spec, data, fate, now)
         if initial is not None:
@@ -244,6 +258,26 @@ class Session:
         for job in jobs:
             if job.timer is not None:
                 self.scheduler.schedule(job, job.timer[0])
+
+
+def normalize_fate(fate: Fate, graph: Graph) -> Fate:
+    """The fate with its state names spelled as the graph spells them; an unknown state is a 400 that lists
+    the states the job can be in."""
+    def canon(name: str) -> str:
+        st = graph.resolve_state(name)
+        if st is None:
+            raise ApiError("invalid", f"outcome state {name!r} is not a state of this job "
+                                      f"({', '.join(graph.states)})", field="at")
+        return st
+
+    fate.at = canon(fate.at) if fate.at is not None else None
+    fate.to = canon(fate.to) if fate.to is not None else None
+    fate.durations = {canon(k): float(v) for k, v in fate.durations.items()}
+    if fate.kind in ("fail", "hang") and fate.at is None:
+        raise ApiError("invalid", f"outcome {fate.kind} needs a state: at=<state>", field="at")
+    if fate.kind == "flap" and (fate.at is None or fate.to is None):
+        raise ApiError("invalid", "outcome flap needs two states: at=<state>; to=<state>", field="to")
+    return fate
 
 
 class Sessions:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import deque
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from .lifecycle import Fate, Graph
 
@@ -18,9 +19,27 @@ class Job:
     """One emulated job. `spec` is exactly what the client submitted; `data` holds what the provider
     derives and must keep (node ids, row counts, links); `history` lists (t_ns, from, to, message)."""
 
-    __slots__ = ("id", "provider", "graph", "state", "seq", "created_ns", "modified_ns", "entered_ns",
-                 "finished_ns", "version", "history", "spec", "data", "fate", "message", "timer", "flips",
-                 "evicted", "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "created_ns",
+        "data",
+        "entered_ns",
+        "evicted",
+        "fate",
+        "finished_ns",
+        "flips",
+        "graph",
+        "history",
+        "id",
+        "message",
+        "modified_ns",
+        "provider",
+        "seq",
+        "spec",
+        "state",
+        "timer",
+        "version",
+    )
 
     def __init__(self, job_id: str, provider: str, graph: Graph, spec: Any, data: dict | None,
                  fate: Fate | None, created_ns: int) -> None:
@@ -72,7 +91,7 @@ class Job:
                 "timer": list(self.timer) if self.timer else None, "flips": self.flips}
 
     @classmethod
-    def from_dict(cls, d: dict, graphs: dict[str, Graph]) -> "Job":
+    def from_dict(cls, d: dict, graphs: dict[str, Graph]) -> Job:
         job = cls(d["id"], d["provider"], graphs[d["graph"]], d["spec"], d["data"],
                   Fate.from_dict(d["fate"]) if d["fate"] else None, d["created_ns"])
         job.state = d["state"]

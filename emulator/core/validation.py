@@ -7,7 +7,7 @@ provider resolve by file name. jsonschema is imported on first use so start-up d
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ def schema_dir() -> Path:
     return SCHEMA_DIR if SCHEMA_DIR.is_dir() else _PKG_SCHEMA_DIR
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict:
     path = schema_dir() / f"{name}.json"
     with open(path, encoding="utf-8") as fh:
@@ -49,7 +49,7 @@ def _draft() -> Any:
     return DRAFT202012
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> Any:
     """A compiled Draft 2020-12 validator for schema `name`."""
     from jsonschema import Draft202012Validator

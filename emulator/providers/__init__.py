@@ -32,6 +32,6 @@ def available() -> list[str]:
     return found
 
 
-def provider_class(key: str) -> "type[Provider]":
+def provider_class(key: str) -> type[Provider]:
     module = importlib.import_module(PROVIDERS[key])
     return module.PROVIDER

@@ -40,7 +40,7 @@ class Provider:
     options: tuple[Option, ...] = ()
     store_options: dict[str, Any] = {}
 
-    def __init__(self, settings: "Settings") -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.profile_name = settings.profiles.get(self.key, "default")
         if self.profile_name not in self.profiles:
@@ -51,19 +51,19 @@ class Provider:
         self.opts.update(settings.options.get(self.key, {}))
 
     # --- what subclasses provide --------------------------------------------------------------------------
-    def routes(self) -> list["Route"]:
+    def routes(self) -> list[Route]:
         raise NotImplementedError
 
     def graphs(self) -> dict[str, Graph]:
         raise NotImplementedError
 
-    def render_error(self, err: ApiError, call: "Call") -> "Reply":
+    def render_error(self, err: ApiError, call: Call) -> Reply:
         raise NotImplementedError
 
-    def error_schema(self, call: "Call") -> str | None:
+    def error_schema(self, call: Call) -> str | None:
         """Schema name of this provider's error body (may depend on the profile)."""
         return f"{self.key}/error"
 
     # --- shared helpers -----------------------------------------------------------------------------------
-    def store(self, session: "Session"):
+    def store(self, session: Session):
         return session.store(self.key)

@@ -15,9 +15,24 @@ from typing import Any
 from ...core import fakes
 from ...core.clock import iso_utc
 from ...core.store import Job
-from .lifecycle import (COMPLETED, DESIRED_PENDING, DESIRED_RUNNING, DESIRED_STOPPED, EX_ASK, EX_ASK_OK,
-                        EX_BID_ACCEPTED, EX_CANCELLED, EX_COMPLETED, EX_FAILED, EX_NEW, FAILED, PENDING, QUEUED,
-                        RUNNING, STOPPED)
+from .lifecycle import (
+    COMPLETED,
+    DESIRED_PENDING,
+    DESIRED_RUNNING,
+    DESIRED_STOPPED,
+    EX_ASK,
+    EX_ASK_OK,
+    EX_BID_ACCEPTED,
+    EX_CANCELLED,
+    EX_COMPLETED,
+    EX_FAILED,
+    EX_NEW,
+    FAILED,
+    PENDING,
+    QUEUED,
+    RUNNING,
+    STOPPED,
+)
 
 RESERVED_META = "bacalhau.org/"
 

@@ -189,27 +189,9 @@ async def submit(call: Call) -> Reply:
             "executions": model.make_executions(session, job_id, task, exec_count, nodes)}
     graph = graph_for(jtype, _profile(call)["queued"])
     fate = call.fate({"name": wire["Name"], "labels": wire["Labels"], "type": jtype, "namespace": wire["Namespace"]})
-    if fate is not None:
-        _check_fate_states(fate, graph)
     session.submit(KEY, graph, job_id, body, data=data, fate=fate)
     call.job_id = job_id
     return Reply(200, {"JobID": job_id, "EvaluationID": data["eval"], "Warnings": warnings or None})
-
-
-def _check_fate_states(fate: Any, graph: Any) -> None:
-    for attr in ("at", "to"):
-        name = getattr(fate, attr)
-        if name is not None:
-            st = graph.resolve_state(name)
-            if st is None:
-                raise ApiError("invalid", f"outcome state {name!r} is not a Bacalhau job state "
-                                          f"({', '.join(graph.states)})", field="X-Emulator-Outcome")
-            setattr(fate, attr, st)
-    for name in list(fate.durations):
-        st = graph.resolve_state(name)
-        if st is None:
-            raise ApiError("invalid", f"outcome duration for unknown state {name!r}", field="X-Emulator-Outcome")
-        fate.durations[st] = fate.durations.pop(name)
 
 
 async def list_jobs(call: Call) -> Reply:
