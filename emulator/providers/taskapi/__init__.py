@@ -11,8 +11,9 @@ Emulated:
   ids that are not UUIDs, parameters breaking a catalogue task's JSON Schema (`invalid-params`).
 - A task catalogue (option `catalogue`) declaring per task its parameter schema, duration and results;
   profile `seed` for the one-L `canceling`/`canceled` spellings of the seed's prose.
+- `GET /compute/orgs/{org_id}/tasks?details=&limit=&offset=`: the catalogue (a newer endpoint, optional).
 
-Not emulated: the task discovery listing (`GET /compute/orgs/{org_id}/tasks`), real computation,
+Not emulated: real computation,
 429 rate limiting (inject it with a fault rule), the `API-Preview: opt-in` header (accepted and ignored).
 """
 

@@ -8,7 +8,7 @@ mapping from a config file), keyed `"topic/task"`:
         "parameters": {"type": "object", "required": ["source"], "properties": {...}},   # JSON Schema 2020-12
         "duration": 30,                  # seconds `in progress` (default 10)
         "results": {"message": "..."},   # returned as-is when the job succeeds (default: generated)
-        "description": "Ordinary kriging"}}
+        "description": "Ordinary kriging", "display_name": "Kriging", "version": "1.2.0"}}  # for the listing
 
 Without a catalogue every `topic/task` is accepted with any parameters object.
 """
@@ -40,6 +40,8 @@ class Task:
     description: str
     graph: Graph
     validator: Any = None
+    version: str = "1.0.0"
+    display_name: str = ""
 
 
 def _load_raw(value: Any) -> Mapping[str, Any]:
@@ -98,7 +100,9 @@ def load_catalogue(value: Any) -> dict[str, Task]:
             raise CatalogueError(f"taskapi catalogue: {key}.results must be an object")
         tasks[key] = Task(key=key, parameters=dict(params) if params is not None else None, duration=duration,
                           results=results, description=str(entry.get("description", "")),
-                          graph=make_graph(f"taskapi-task:{key}", duration), validator=validator)
+                          graph=make_graph(f"taskapi-task:{key}", duration), validator=validator,
+                          version=str(entry.get("version", "1.0.0")),
+                          display_name=str(entry.get("display_name") or parts[1].replace("-", " ").title()))
     return tasks
 
 

@@ -135,3 +135,17 @@ def make_results(rng: random.Random, ids: Any, org_id: str, topic: str, task: st
             "attribute": {"reference": f"locations.attributes[?name=='{attr_name}']", "name": attr_name},
         },
     }
+
+
+def task_entry(task: Any, details: bool) -> dict:
+    """One task of the discovery listing; `details` adds its parameter schema and declared results."""
+    topic, name = task.key.split("/", 1)
+    entry: dict[str, Any] = {"key": task.key, "topic": topic, "name": name, "display_name": task.display_name,
+                             "version": task.version}
+    if task.description:
+        entry["description"] = task.description
+    if details:
+        entry["parameters"] = copy.deepcopy(task.parameters) if task.parameters is not None else {"type": "object"}
+        if task.results is not None:
+            entry["results"] = copy.deepcopy(task.results)
+    return entry

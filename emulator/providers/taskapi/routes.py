@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ...core import validation
 from ...core.errors import ApiError
 from ...core.store import Job
-from ...routing import Call, Reply, Route
+from ...routing import Call, Param, Reply, Route
 from . import model
 from .catalogue import invalid_parameters
 from .lifecycle import JOB, TERMINAL, normalise_fate
@@ -118,6 +118,20 @@ async def cancel_job(call: Call) -> Reply:
     return Reply(204, None)
 
 
+async def list_tasks(call: Call) -> Reply:
+    """GET /compute/orgs/{org_id}/tasks: the catalogue's tasks, by key, `limit`/`offset` paged (newer API;
+    without a catalogue the list is empty, since any topic/task is then accepted)."""
+    prov = _provider(call)
+    prov.check_auth(call.headers.get("Authorization"))
+    org_id = _uuid(call.path["org_id"], "org_id")
+    if prov.orgs and org_id not in prov.orgs:
+        raise ApiError("not_found", f"Organization {org_id} not found", field="org_id")
+    limit, offset = call.args["limit"], call.args["offset"]
+    tasks = sorted(prov.catalogue.values(), key=lambda t: t.key)
+    page = [model.task_entry(t, call.args["details"]) for t in tasks[offset:offset + limit]]
+    return Reply(200, {"limit": limit, "offset": offset, "total": len(tasks), "count": len(page), "results": page})
+
+
 def routes() -> list[Route]:
     """The Task API route table."""
     tags = ("taskapi",)
@@ -129,4 +143,9 @@ def routes() -> list[Route]:
         Route("GET", JOB_PATH, get_results, "Results of a job (202 ongoing, 200 finished)",
               responses={200: "taskapi/job-results.response", 202: "taskapi/job-pending.response"}, tags=tags),
         Route("DELETE", JOB_PATH, cancel_job, "Cancel a job", responses={204: None}, tags=tags),
+        Route("GET", "/compute/orgs/{org_id}/tasks", list_tasks, "The task catalogue (newer API; optional)",
+              query=(Param("details", bool, False, "include each task's parameter schema and results"),
+                     Param("limit", int, 100, "page size", minimum=1),
+                     Param("offset", int, 0, "tasks to skip", minimum=0)),
+              responses={200: "taskapi/tasks.response"}, tags=tags),
     ]

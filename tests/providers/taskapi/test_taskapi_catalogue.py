@@ -92,3 +92,27 @@ def test_bad_catalogue_is_a_startup_error_naming_the_task(bad, message):
     with pytest.raises(CatalogueError) as info:
         load_catalogue(bad)
     assert message in str(info.value)
+
+
+async def test_task_listing_pages_the_catalogue(emulator_factory):
+    catalogue = {**CATALOGUE, "geostatistics/idw": {"description": "Inverse distance", "version": "2.0.1"}}
+    emu = await emulator_factory(providers=["taskapi"], options={"taskapi": {"catalogue": catalogue}})
+    resp = await emu.get(f"/compute/orgs/{ORG}/tasks?limit=1")
+    assert resp.status == 200
+    assert await resp.json() == {"limit": 1, "offset": 0, "total": 2, "count": 1, "results": [
+        {"key": "geostatistics/idw", "topic": "geostatistics", "name": "idw", "display_name": "Idw",
+         "version": "2.0.1", "description": "Inverse distance"}]}
+    body = await (await emu.get(f"/compute/orgs/{ORG}/tasks?details=true&offset=1")).json()
+    assert body["count"] == 1 and body["offset"] == 1
+    (kriging,) = body["results"]
+    assert kriging["key"] == "geostatistics/kriging" and kriging["version"] == "1.0.0"
+    assert kriging["parameters"] == CATALOGUE["geostatistics/kriging"]["parameters"]
+    assert kriging["results"] == CATALOGUE["geostatistics/kriging"]["results"]
+
+
+async def test_task_listing_bad_query_is_422_naming_the_parameter(emu):
+    resp = await emu.get(f"/compute/orgs/{ORG}/tasks?limit=0")
+    assert resp.status == 422
+    body = await resp.json()
+    assert body["detail"] == "query parameter limit must be >= 1, got 0"
+    assert body["invalid-params"] == [{"name": "limit", "reason": "query parameter limit must be >= 1, got 0"}]
