@@ -1,0 +1,239 @@
+"""Wire model: an emulated job -> the JSON the SeaTunnel engine returns (running-job and finished-job objects,
+metrics, logs, overview, system monitoring).
+
+Metrics are a pure function of the job's history and of numbers fixed at submit time (rows to read, rate,
+restored offset, row size), so the same seed, requests and clock give the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.clock import NS, local_datetime
+from ...core.store import Job
+from .lifecycle import TERMINAL
+
+
+def running_seconds(job: Job, now_ns: int) -> float:
+    """Emulated seconds this job has spent in RUNNING (data flows only there)."""
+    total = 0
+    start: int | None = None
+    for t, _, to, _ in job.history:
+        if start is not None:
+            total += t - start
+            start = None
+        if to == "RUNNING":
+            start = t
+    if start is not None:
+        total += max(0, now_ns - start)
+    return total / NS
+
+
+def rows_after(job: Job, ran: float) -> int:
+    """Rows read (all sources) after `ran` seconds of RUNNING, counting the offset a restore started from."""
+    d = job.data
+    base = d["base"]
+    if d["total"] is not None:  # BATCH: read the rest evenly over the planned running span
+        span = d["span"]
+        if span <= 0:
+            return d["total"]
+        return base + int((d["total"] - base) * min(1.0, ran / span))
+    return base + int(d["rate"] * ran)
+
+
+def rows_now(job: Job, now_ns: int) -> int:
+    """Rows read so far (exactly the planned total once a BATCH job is FINISHED)."""
+    if job.state == "FINISHED" and job.data["total"] is not None:
+        return job.data["total"]
+    return rows_after(job, running_seconds(job, now_ns))
+
+
+def checkpoint_rows(job: Job, now_ns: int) -> int:
+    """Rows covered by the state a restart would restore: everything read for a graceful stop, a savepoint or
+    a finished job; only what the last periodic checkpoint covered after a force cancel or a failure."""
+    ran = running_seconds(job, now_ns)
+    if job.state in ("FINISHED", "SAVEPOINT_DONE") or (job.state == "CANCELED" and _graceful(job)):
+        return rows_now(job, now_ns)
+    interval = job.data["checkpoint_interval_s"]
+    done = (ran // interval) * interval if interval > 0 else ran
+    return rows_after(job, done)
+
+
+def _graceful(job: Job) -> bool:
+    return any(to == "CANCELING" for _, _, to, _ in job.history)
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    """Share `total` by `weights` (integers; the remainder to the first ones) so the parts add up exactly."""
+    if not weights:
+        return []
+    wsum = sum(weights)
+    if wsum <= 0:
+        weights = [1] * len(weights)
+        wsum = len(weights)
+    parts = [total * w // wsum for w in weights]
+    for i in range(total - sum(parts)):
+        parts[i % len(parts)] += 1
+    return parts
+
+
+def metrics(job: Job, now_ns: int) -> dict[str, Any]:
+    """The engine's metrics block: scalar values as strings, per-table maps keyed by table path."""
+    d = job.data
+    dag = d["dag"]
+    rows = rows_now(job, now_ns)
+    ran = running_seconds(job, now_ns)
+    bpr = d["bytes_per_row"]
+    per_source = _split(rows, d["source_weights"])
+    by_vertex = {s["vertexId"]: n for s, n in zip(dag["sources"], per_source)}
+    src_tables: dict[str, int] = {}
+    for s, n in zip(dag["sources"], per_source):
+        for t, part in zip(s["tables"], _split(n, [1] * len(s["tables"]))):
+            src_tables[t] = src_tables.get(t, 0) + part
+    sink_tables: dict[str, int] = {}
+    sink_rows = 0
+    for sk in dag["sinks"]:
+        n = sum(by_vertex.get(v, 0) for v in sk["from"])
+        sink_rows += n
+        for t, part in zip(sk["tables"], _split(n, [1] * len(sk["tables"]))):
+            sink_tables[t] = sink_tables.get(t, 0) + part
+    read_now = rows - d["base"]
+    qps = read_now / ran if ran > 0 else 0.0
+    sink_qps = qps * (sink_rows / rows) if rows else 0.0
+
+    def rate(n: int) -> str:
+        return f"{n / ran if ran > 0 else 0.0:.2f}"
+
+    return {
+        "SourceReceivedCount": str(rows),
+        "SourceReceivedQPS": f"{qps:.2f}",
+        "SourceReceivedBytes": str(rows * bpr),
+        "SourceReceivedBytesPerSeconds": f"{qps * bpr:.2f}",
+        "SinkWriteCount": str(sink_rows),
+        "SinkWriteQPS": f"{sink_qps:.2f}",
+        "SinkWriteBytes": str(sink_rows * bpr),
+        "SinkWriteBytesPerSeconds": f"{sink_qps * bpr:.2f}",
+        "TableSourceReceivedCount": {t: str(n) for t, n in src_tables.items()},
+        "TableSourceReceivedBytes": {t: str(n * bpr) for t, n in src_tables.items()},
+        "TableSourceReceivedQPS": {t: rate(n) for t, n in src_tables.items()},
+        "TableSourceReceivedBytesPerSeconds": {t: f"{(n / ran if ran > 0 else 0.0) * bpr:.2f}"
+                                               for t, n in src_tables.items()},
+        "TableSinkWriteCount": {t: str(n) for t, n in sink_tables.items()},
+        "TableSinkWriteBytes": {t: str(n * bpr) for t, n in sink_tables.items()},
+        "TableSinkWriteQPS": {t: rate(n) for t, n in sink_tables.items()},
+        "TableSinkWriteBytesPerSeconds": {t: f"{(n / ran if ran > 0 else 0.0) * bpr:.2f}"
+                                          for t, n in sink_tables.items()},
+    }
+
+
+def job_dag(job: Job) -> dict:
+    d = job.data
+    return {"jobId": job.id, "pipelineEdges": d["dag"]["pipelineEdges"], "envOptions": d["env"],
+            "vertexInfoMap": d["dag"]["vertices"]}
+
+
+def error_msg(job: Job) -> str | None:
+    """The first failure message (the transition into FAILING carries it), or null."""
+    if job.state != "FAILED":
+        return None
+    for _, _, to, msg in job.history:
+        if to in ("FAILING", "FAILED") and msg:
+            return msg
+    return "org.apache.seatunnel.engine.common.exception.SeaTunnelEngineException: job failed"
+
+
+def job_info(job: Job, now_ns: int, profile: dict) -> dict:
+    """A running-job object (live states) or a finished-job object (end states), keys in the engine's order."""
+    d = job.data
+    if job.state in TERMINAL:
+        out = {"jobId": job.id, "jobName": d["name"], "jobStatus": job.state, "errorMsg": error_msg(job),
+               "createTime": local_datetime(job.created_ns), "finishTime": local_datetime(job.finished_ns or now_ns),
+               "jobDag": job_dag(job), "pluginJarsUrls": [], "metrics": metrics(job, now_ns)}
+        if profile["savepoint_path"] and d.get("savepointPath") and job.state == "SAVEPOINT_DONE":
+            out["savepointPath"] = d["savepointPath"]
+        return out
+    return {"jobId": job.id, "jobName": d["name"], "jobStatus": job.state, "envOptions": d["env"],
+            "createTime": local_datetime(job.created_ns), "jobDag": job_dag(job), "pluginJarsUrls": [],
+            "isStartWithSavePoint": d["isStartWithSavePoint"], "metrics": metrics(job, now_ns)}
+
+
+def unknown_job(job_id: str) -> dict:
+    """What job-info answers for an id the engine does not (or no longer) know."""
+    return {"jobId": job_id}
+
+
+# --- logs -------------------------------------------------------------------------------------------------
+
+def _stamp(t_ns: int) -> str:
+    return f"{local_datetime(t_ns)},{(t_ns // 1_000_000) % 1000:03d}"
+
+
+def log_lines(job: Job, now_ns: int, node: str, cluster: str) -> list[str]:
+    """Engine log lines for the job's life so far, in the engine's layout, derived from its history."""
+    d = job.data
+    member = f"[{node.replace(':', ']:')} [{cluster}] [5.1]"
+    coord = "INFO  [o.a.s.e.s.CoordinatorService  ] [hz.main.seaTunnel.task.thread-2]"
+    master = "INFO  [o.a.s.e.s.m.JobMaster          ] [hz.main.seaTunnel.task.thread-2]"
+    plan = "INFO  [o.a.s.e.s.d.p.PhysicalPlan    ] [hz.main.seaTunnel.task.thread-5]"
+    lines: list[str] = []
+    first = job.history[0][0]
+    lines.append(f"{_stamp(first)} {coord} - {member} received submit job request, job id: {job.id}, "
+                 f"job name: {d['name']}, job mode: {d['mode']}")
+    if d.get("restored"):
+        r = d["restored"]
+        lines.append(f"{_stamp(first)} {master} - {member} Job {d['name']} ({job.id}) restore from "
+                     f"{r['kind']} {r.get('path') or r['jobId']}, restored SourceReceivedCount {d['base']}")
+    lines.append(f"{_stamp(first)} {master} - {member} Job {d['name']} ({job.id}) turned from state CREATED to PENDING.")
+    for t, old, to, msg in job.history[1:]:
+        if to == "RUNNING":
+            lines.append(f"{_stamp(t)} {plan} - {member} Job {d['name']} ({job.id}) turned from state SCHEDULED to "
+                         f"RUNNING.")
+            n_pipes = len(d["dag"]["pipelineEdges"]) or 1
+            for vx in d["dag"]["vertices"]:
+                lines.append(f"{_stamp(t)} {plan} - {member} Job {d['name']} ({job.id}), Pipeline: "
+                             f"[({_pipeline_of(d['dag'], vx['vertexId'])}/{n_pipes})], task: [{vx['vertexName']}] "
+                             f"turned from state DEPLOYING to RUNNING.")
+            continue
+        if to == "DOING_SAVEPOINT":
+            lines.append(f"{_stamp(t)} {coord} - {member} savepoint triggered for job {job.id}")
+        if to == "SAVEPOINT_DONE" and d.get("savepointPath"):
+            lines.append(f"{_stamp(t)} {master} - {member} savepoint of job {job.id} completed, savepoint path: "
+                         f"{d['savepointPath']}")
+        if to == "FAILING":
+            lines.append(f"{_stamp(t)} ERROR [o.a.s.e.s.d.p.PhysicalPlan    ] [hz.main.seaTunnel.task.thread-5] - "
+                         f"{member} Job {d['name']} ({job.id}) pipeline failed: {msg or 'unknown error'}")
+        lines.append(f"{_stamp(t)} {plan} - {member} Job {d['name']} ({job.id}) turned from state {old} to {to}.")
+        if to in TERMINAL:
+            lines.append(f"{_stamp(t)} {coord} - {member} Job {job.id} end with state {to}")
+            lines.extend(_statistics(job, t))
+    if job.state == "RUNNING":
+        lines.append(f"{_stamp(now_ns)} INFO  [o.a.s.e.c.j.ClientJobProxy    ] [main] - Job {job.id} metrics: "
+                     f"SourceReceivedCount={rows_now(job, now_ns)}")
+    return lines
+
+
+def _pipeline_of(dag: dict, vid: int) -> str:
+    for num, edges in dag["pipelineEdges"].items():
+        if any(e["inputVertexId"] == str(vid) or e["targetVertexId"] == str(vid) for e in edges):
+            return num
+    return "1"
+
+
+def _statistics(job: Job, t_ns: int) -> list[str]:
+    m = metrics(job, t_ns)
+    start = job.entered("RUNNING") or job.created_ns
+    secs = max(0, (t_ns - start) // NS)
+    rows = [("Start Time", local_datetime(start)), ("End Time", local_datetime(t_ns)), ("Total Time(s)", secs),
+            ("Total Read Count", m["SourceReceivedCount"]), ("Total Write Count", m["SinkWriteCount"]),
+            ("Total Failed Count", 0)]
+    stamp = _stamp(t_ns)
+    head = f"{stamp} INFO  [s.c.s.s.c.ClientExecuteCommand] [main] - "
+    out = [head, head + "*" * 50, head + "           Job Statistic Information", head + "*" * 50]
+    out += [f"{head}{k:<26}: {v:>19}" for k, v in rows]
+    out.append(head + "*" * 50)
+    return out
+
+
+def log_link(base_url: str, node: str, job_id: str) -> dict:
+    """One entry of `GET /logs?format=json`."""
+    return {"node": node, "logLink": f"{base_url}/logs/job-{job_id}.log", "logName": f"job-{job_id}.log"}

@@ -1,0 +1,103 @@
+"""The SeaTunnel provider class: key, version profiles, options, graphs and the error renderer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ...core.errors import ApiError
+from ...core.lifecycle import Graph
+from ..base import Option, Provider
+from . import errors, routes
+from .lifecycle import GRAPHS
+
+if TYPE_CHECKING:
+    from ...config import Settings
+    from ...routing import Call, Reply, Route
+
+# Switches where the seed and the real engine disagree (../shared/reference/apis.md section 0, rows 11-16, 20).
+_SEED = {
+    "force_immediate": True,         # seed: `force: true` cancels at once (engine: ignored, always CANCELING)
+    "savepoint_path": True,          # seed: job-info of a SAVEPOINT_DONE job reports `savepointPath`
+    "env_job_id": True,              # seed: restart via env."job.id"; restore via env restore.mode/savepoint.path
+    "duplicate_live": "error",       # seed: "Job already exists with same job.id" (engine: silent 200)
+    "resubmit_finished": "restore",  # seed: same id again restores its checkpoint (engine: 500 JobException)
+    "page_envelope": True,           # seed's ?page=&rows= -> {"data": [...], "total": N} (newer engines)
+    "error_prefix": False,           # plain messages, as the 2.3.9 engine and the REST v1 e2e tests show
+    "hocon": True,                   # format=hocon accepted (the MCP client sends HOCON by default)
+    "config_error_status": 400,      # seed: "Submit returns 400 Bad Request" for missing fields
+    "pending_jobs": True,            # overview has pendingJobs (newer engines)
+    "project_version": "2.3.10",
+}
+_ENGINE = {**_SEED, "force_immediate": False, "savepoint_path": False, "env_job_id": False, "duplicate_live": "ok",
+           "resubmit_finished": "error", "page_envelope": False, "hocon": False, "config_error_status": 500,
+           "pending_jobs": False, "project_version": "2.3.9-SNAPSHOT"}
+_NEWER = {**_ENGINE, "page_envelope": True, "error_prefix": True, "hocon": True, "pending_jobs": True,
+          "project_version": "2.3.10"}
+
+_TRUE = ("1", "true", "yes", "on")
+
+
+class SeaTunnelProvider(Provider):
+    """Apache SeaTunnel (Zeta engine) REST API v2."""
+
+    key = "seatunnel"
+    title = "Apache SeaTunnel engine REST API v2"
+    api_version = "v2"
+    default_port = 8080
+    profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": _SEED, "engine-2.3.9": _ENGINE, "engine-newer": _NEWER}
+    options = (
+        Option("basic_auth", bool, False, "require HTTP Basic auth (the engine's enable-basic-auth)"),
+        Option("basic_auth_username", str, "admin", "Basic auth user (basic-auth-username)"),
+        Option("basic_auth_password", str, "admin", "Basic auth password (basic-auth-password)"),
+        Option("history_job_expire_minutes", float, 1440.0,
+               "emulated minutes a finished job stays queryable (history-job-expire-minutes)"),
+        Option("rows_per_second", float, 100.0, "rows each job reads per emulated second"),
+        Option("default_rows", int, 1000, "rows a bounded non-FakeSource source yields in a BATCH job"),
+        Option("checkpoint_interval_ms", int, 10000, "checkpoint interval when env.checkpoint.interval is absent"),
+        Option("id_epoch_start_ms", int, 1_609_459_200_000,
+               "flake-id epoch start (Hazelcast's epoch-start; 1514764800000 is Hazelcast's default, which gives "
+               "19-digit ids after mid-2025; the default keeps the seed's 18 digits until 2028)"),
+        Option("worker_tags", str, "", "tags of the emulated worker, e.g. group=platform|zone=a (overview filter)"),
+    )
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        try:
+            minutes = float(self.opts["history_job_expire_minutes"])
+            float(self.opts["rows_per_second"])
+            int(self.opts["default_rows"])
+            int(self.opts["checkpoint_interval_ms"])
+            int(self.opts["id_epoch_start_ms"])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"seatunnel options: {exc}") from None
+        # the engine's history-job-expire-minutes, unless the global --retain-seconds says otherwise
+        self.store_options = {} if settings.retain_seconds is not None else {"retain_seconds": minutes * 60}
+
+    def flag(self, name: str) -> bool:
+        """A boolean option (CLI values arrive as strings)."""
+        v = self.opts[name]
+        return v if isinstance(v, bool) else str(v).strip().lower() in _TRUE
+
+    def worker_tags(self) -> dict[str, str]:
+        """The worker's tags from option worker_tags (`k=v|k2=v2`)."""
+        out = {}
+        for item in str(self.opts["worker_tags"] or "").split("|"):
+            if "=" in item:
+                k, v = item.split("=", 1)
+                out[k.strip()] = v.strip()
+        return out
+
+    def routes(self) -> list[Route]:
+        return routes.routes()
+
+    def graphs(self) -> dict[str, Graph]:
+        return dict(GRAPHS)
+
+    def render_error(self, err: ApiError, call: Call) -> Reply:
+        return errors.render_error(err, call, prefix=self.profile["error_prefix"])
+
+    def error_schema(self, call: Call) -> str | None:
+        return "seatunnel/error"
+
+    def describe(self) -> dict[str, Any]:
+        return {"key": self.key, "profile": self.profile_name}

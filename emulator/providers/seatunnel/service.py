@@ -1,0 +1,326 @@
+"""What the SeaTunnel endpoints do with the engine: read a body, submit (with restore), stop, list with paging.
+
+Handlers in routes.py call these; all timing goes through the session (submit / command), all wire shapes
+through model.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from ...core.errors import ApiError
+from ...core.lifecycle import Fate
+from ...routing import Call
+from . import hocon, jobconfig, model
+from .lifecycle import ALL_STATES, LIVE, TERMINAL, graph_for
+from .state import KEY, ClusterState, cluster
+
+if TYPE_CHECKING:
+    from .provider import SeaTunnelProvider
+
+
+def prov(call: Call) -> SeaTunnelProvider:
+    return call.provider  # type: ignore[return-value]
+
+
+def state(call: Call) -> ClusterState:
+    """The session's cluster state; created before any job so its listener sees every transition."""
+    return cluster(call.session, int(prov(call).opts["id_epoch_start_ms"]))
+
+
+# --- auth and bodies --------------------------------------------------------------------------------------
+
+def check_auth(call: Call) -> None:
+    """Basic auth as the engine's BasicAuthFilter does it, when enabled (option basic_auth)."""
+    p = prov(call)
+    if not p.flag("basic_auth"):
+        return
+    header = call.headers.get("Authorization", "")
+    if header[:6].lower() == "basic ":
+        try:
+            user, _, pw = base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            user, pw = None, None
+        if user == str(p.opts["basic_auth_username"]) and pw == str(p.opts["basic_auth_password"]):
+            return
+    raise ApiError("unauthorized", "Unauthorized")
+
+
+def json_body(call: Call) -> Any:
+    """The request body as JSON, with the engine's messages for an empty or malformed body."""
+    raw = call.raw
+    if not raw.strip():
+        raise ApiError("invalid", "Request body is empty.", field="body")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError("invalid", "Invalid JSON format in request body.", field="body") from None
+
+
+def config_body(call: Call) -> tuple[Any, dict]:
+    """(spec as sent, job config as a dict) for `POST /submit-job`, per the `format` query parameter."""
+    fmt = (call.args.get("format") or "json").lower()
+    if fmt == "hocon" and prov(call).profile["hocon"]:
+        raw = call.raw
+        if not raw.strip():
+            raise ApiError("invalid", "Request body is empty.", field="body")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError("invalid", "HOCON body is not UTF-8 text", field="body") from None
+        try:
+            return text, hocon.job_config(text)
+        except hocon.HoconError as exc:
+            raise ApiError("invalid", str(exc), field="body") from None
+    if fmt not in ("json", "hocon"):
+        raise ApiError("invalid", f"format {fmt!r} is not supported by the emulator; use json or hocon",
+                       field="format")
+    # older engines ignore `format` and read JSON, so HOCON text fails as invalid JSON there (profile hocon off)
+    body = json_body(call)
+    return body, body
+
+
+# --- submit -----------------------------------------------------------------------------------------------
+
+def _config_error(call: Call, err: ApiError) -> ApiError:
+    """Config problems are 400 in the seed; the engine itself answers them with 500 (profile)."""
+    if prov(call).profile["config_error_status"] == 500:
+        return ApiError("internal", err.message, field=err.field, status=500)
+    return err
+
+
+def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
+    """Validate, resolve id, name and restore point, plan the rows, and create the job. Returns the submit
+    answer `{"jobId", "jobName"}`."""
+    p = prov(call)
+    profile = p.profile
+    cl = state(call)
+    session = call.session
+    store = session.store(KEY)
+    try:
+        info = jobconfig.validate(cfg)
+    except ApiError as err:
+        raise _config_error(call, err) from None
+    env = cfg["env"]
+    start_sp = str(params.get("isStartWithSavePoint") or "").strip().lower() == "true"  # Boolean.parseBoolean
+    jid: str | None = None
+    if params.get("jobId") not in (None, ""):
+        jid = str(jobconfig.parse_long(params["jobId"], "jobId"))
+    elif profile["env_job_id"] and jobconfig.lookup(env, "job.id") not in (None, ""):
+        jid = str(jobconfig.parse_long(jobconfig.lookup(env, "job.id"), "env.job.id"))
+    if start_sp and jid is None:
+        raise ApiError("invalid", "Please provide jobId when start with save point.", field="jobId")
+    name = params.get("jobName") or jobconfig.lookup(env, "job.name") or jobconfig.DEFAULT_JOB_NAME
+    name = str(name)
+
+    existing = store.get(jid) if jid is not None else None
+    if existing is not None and not existing.terminal:
+        if profile["duplicate_live"] == "ok":
+            return {"jobId": jid, "jobName": name}  # the engine treats it as already submitted: a silent success
+        raise ApiError("conflict", f"Job already exists with same job.id {jid} (state {existing.state}); stop or "
+                                   f"cancel the existing job before resubmitting", field="jobId")
+
+    restored, base = _restore_point(call, cl, env, jid, start_sp, existing)
+
+    mode = info["mode"]
+    opts = p.opts
+    rate = float(opts["rows_per_second"])
+    n_sources = len(info["dag"]["sources"])
+    if mode == "BATCH":
+        weights = jobconfig.source_rows(cfg, info["parallelism"], int(opts["default_rows"]))
+        total: int | None = sum(weights)
+        base = min(base, total)
+    else:
+        weights = [1] * n_sources
+        total = None
+
+    fate = call.fate({"jobName": name, "jobId": jid, "jobMode": mode,
+                      "source": [s["name"] for s in info["dag"]["sources"]]})
+    fate = _checked_fate(fate, graph_for(mode))
+    span: float | None = None
+    if mode == "BATCH":
+        configured = call.session.durations.get(KEY, {}).get("RUNNING")
+        if fate is not None and "RUNNING" in fate.durations:
+            span = float(fate.durations["RUNNING"])
+        elif configured is not None:
+            span = float(configured)
+        else:
+            span = (total - base) / rate if rate > 0 else 0.0
+        # the span lives in the job's fate so the engine's timer and the metrics agree exactly (no jitter)
+        fate = replace(fate or Fate(), durations={**(fate.durations if fate else {}), "RUNNING": span})
+
+    if jid is None:
+        jid = cl.next_id(call.now_ns, lambda i: i in store or i in cl.checkpoints)
+    if existing is not None:
+        store.remove(existing)  # a restart replaces the ended run; its checkpoint record stays
+    interval = jobconfig.lookup(env, "checkpoint.interval")
+    try:
+        interval_s = float(interval) / 1000 if interval is not None else float(opts["checkpoint_interval_ms"]) / 1000
+    except (TypeError, ValueError):
+        raise _config_error(call, ApiError("invalid", f"env.checkpoint.interval must be milliseconds, got "
+                                                      f"{interval!r}", field="env.checkpoint.interval")) from None
+    bpr = jobconfig.bytes_per_row(cfg) or session.rng.randint(64, 512)
+    data = {"name": name, "mode": mode, "env": env, "dag": info["dag"], "total": total, "rate": rate, "span": span,
+            "base": base, "source_weights": weights, "bytes_per_row": bpr, "checkpoint_interval_s": interval_s,
+            "isStartWithSavePoint": start_sp, "restored": restored, "savepointPath": None}
+    session.submit(KEY, graph_for(mode), jid, spec, data=data, fate=fate)
+    return {"jobId": jid, "jobName": name}
+
+
+def _restore_point(call: Call, cl: ClusterState, env: dict, jid: str | None, start_sp: bool,
+                   existing: Any) -> tuple[dict | None, int]:
+    """Where a (re)submitted job starts: a savepoint path (seed: env restore.mode / savepoint.path), the
+    job id's savepoint (isStartWithSavePoint), its last checkpoint (same id again), or nothing."""
+    profile = prov(call).profile
+    path = jobconfig.lookup(env, "savepoint.path")
+    mode = str(jobconfig.lookup(env, "restore.mode") or "").lower()
+    if profile["env_job_id"] and (path or mode == "savepoint"):
+        if not path:
+            raise ApiError("invalid", "env.savepoint.path is required when env.restore.mode is savepoint",
+                           field="env.savepoint.path")
+        rec = cl.savepoints.get(str(path))
+        if rec is None:
+            raise ApiError("invalid", f"Savepoint path not found: {path}", field="env.savepoint.path")
+        return {"kind": "savepoint", "path": str(path), "jobId": rec["jobId"]}, rec["rows"]
+    if jid is None:
+        return None, 0
+    rec = cl.checkpoints.get(jid)
+    if rec is None:
+        return None, 0  # nothing stored for this id: a fresh start, as the engine does
+    if start_sp and rec["savepoint"]:
+        return {"kind": "savepoint", "path": rec["savepoint"], "jobId": jid}, rec["rows"]
+    if not start_sp and existing is not None and profile["resubmit_finished"] == "error":
+        raise ApiError("internal", f"org.apache.seatunnel.engine.common.exception.JobException: The job id {jid} "
+                                   f"has already been submitted and is not starting with a savepoint.",
+                       field="jobId", status=500)
+    return {"kind": "checkpoint", "path": None, "jobId": jid}, rec["rows"]
+
+
+def _checked_fate(fate: Fate | None, graph: Any) -> Fate | None:
+    """Outcome states spelled as the engine spells them (case-insensitive); an unknown one is a 400."""
+    if fate is None:
+        return None
+    fixed = {}
+    for attr in ("at", "to"):
+        val = getattr(fate, attr)
+        if val is not None:
+            st = graph.resolve_state(val)
+            if st is None:
+                raise ApiError("invalid", f"X-Emulator-Outcome: {attr}={val!r} is not a SeaTunnel job state "
+                                          f"({', '.join(graph.states)})", field="X-Emulator-Outcome")
+            fixed[attr] = st
+    durations = {}
+    for k, v in fate.durations.items():
+        st = graph.resolve_state(k)
+        if st is None:
+            raise ApiError("invalid", f"X-Emulator-Outcome: {k!r} is not a SeaTunnel job state",
+                           field="X-Emulator-Outcome")
+        durations[st] = v
+    return replace(fate, durations=durations, **fixed)
+
+
+# --- stop -------------------------------------------------------------------------------------------------
+
+def _truthy(v: Any) -> bool:
+    return v is True or (isinstance(v, str) and v.strip().lower() == "true")
+
+
+def stop(call: Call, item: Any) -> str:
+    """Stop one job as `/stop-job` does; returns its id. Unknown or ended jobs: a silent no-op (the engine
+    logs and answers 200); a savepoint of a job that is not RUNNING is not taken (also silent)."""
+    if not isinstance(item, dict):
+        raise ApiError("invalid", "Invalid JSON format in request body.", field="body")
+    raw = item.get("jobId")
+    if raw in (None, ""):
+        raise ApiError("invalid", "jobId cannot be empty.", field="jobId")
+    jid = str(jobconfig.parse_long(raw, "jobId"))
+    state(call)
+    job = call.session.store(KEY).get(jid)
+    if job is None or job.terminal:
+        return jid
+    if _truthy(item.get("isStopWithSavePoint")):
+        cmd = "savepoint"
+    elif prov(call).profile["force_immediate"] and _truthy(item.get("force")):
+        cmd = "force"
+    else:
+        cmd = "cancel"
+    if job.graph.can(cmd, job.state):
+        call.session.command(job, cmd, "stopped by request" if cmd != "savepoint" else "stop with savepoint")
+    return jid
+
+
+# --- listing ----------------------------------------------------------------------------------------------
+
+def paging(call: Call) -> tuple[int, int] | None:
+    """(page, rows) when the client asked for a page and the profile pages; messages are the engine's."""
+    if not prov(call).profile["page_envelope"]:
+        return None
+    q = call.request.query
+    if "page" not in q:
+        return None
+    out = []
+    for name, default in (("page", 1), ("rows", 10)):
+        raw = q.get(name)
+        if raw in (None, ""):
+            out.append(default)
+            continue
+        try:
+            val = int(raw)
+        except ValueError:
+            raise ApiError("invalid", f"Parameter '{name}' must be an integer, but was: {raw}", field=name) from None
+        if val <= 0:
+            raise ApiError("invalid", f"Parameter '{name}' must be greater than 0", field=name)
+        out.append(val)
+    return out[0], out[1]
+
+
+def page_of(jobs: Iterable[Any], total: int, pg: tuple[int, int] | None) -> tuple[list, int]:
+    """Cut one page from jobs in order (only walking as far as the page needs)."""
+    if pg is None:
+        return list(jobs), total
+    page, rows = pg
+    start = (page - 1) * rows
+    if start > total:
+        raise ApiError("invalid", "Page number exceeds total pages", field="page")
+    out = []
+    for i, job in enumerate(jobs):
+        if i < start:
+            continue
+        if len(out) >= rows:
+            break
+        out.append(job)
+    return out, total
+
+
+def running(call: Call) -> tuple[list, int]:
+    """Every submitted, not yet ended job (PENDING ones too), in submit order."""
+    jobs = call.session.store(KEY).in_states(LIVE)
+    return jobs, len(jobs)
+
+
+def finished(call: Call, state_name: str) -> tuple[Iterable, int]:
+    """Ended jobs in the order they ended, of one state (any case) or all (empty); unknown state: none."""
+    cl = state(call)
+    counts = call.session.store(KEY).count_by_state()
+    name = state_name.strip()
+    if not name:
+        return cl.finished_iter(None), sum(counts.get(s, 0) for s in TERMINAL)
+    st = next((s for s in ALL_STATES if s.lower() == name.lower()), None)
+    if st is None or st not in TERMINAL:
+        return iter(()), 0
+    return cl.finished_iter(st), counts.get(st, 0)
+
+
+def listed(call: Call, jobs: Iterable, total: int) -> Any:
+    """The list answer: a bare array, or `{"data": [...], "total": N}` when paged."""
+    pg = paging(call)
+    page, total = page_of(jobs, total, pg)
+    now = call.now_ns
+    profile = prov(call).profile
+    items = [model.job_info(j, now, profile) for j in page]
+    return items if pg is None else {"data": items, "total": total}
