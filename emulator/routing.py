@@ -123,10 +123,9 @@ class Call:
         header = self.request.headers.get(OUTCOME_HEADER)
         if header:
             return parse_outcome_header(header)
-        rules = self.request.app.get("scenario_matcher")
-        if rules is not None and self.provider is not None:
-            return rules(self.session, self.provider.key, self.body, fields or {})
-        return None
+        if self.provider is None or not self.session.scenarios.rules:
+            return None
+        return self.session.scenarios.fate_for(self.provider.key, self.body, fields or {})
 
 
 def parse_outcome_header(value: str) -> Fate:

@@ -1,0 +1,268 @@
+"""The testing toolkit under /_emulator/: sessions, scenarios, faults, journal and per-job timelines, manual
+stepping and advance-until, snapshots and the effective configuration.
+
+All of it acts on the caller's session (X-Emulator-Session header or /_session/{key}/ prefix)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ..core import snapshot
+from ..core.clock import NS, Clock
+from ..core.errors import ApiError
+from ..core.store import Job
+from ..routing import Call, Param, Reply, Route
+
+P = "/_emulator"
+T = ("control",)
+
+
+def _providers(call: Call) -> dict:
+    return call.request.app["providers"]
+
+
+def _provider_key(call: Call, key: str | None, field: str = "provider") -> str | None:
+    if key is not None and key not in _providers(call):
+        raise ApiError("invalid", f"provider {key!r} is not enabled (enabled: {', '.join(_providers(call))})",
+                       field=field)
+    return key
+
+
+# --- sessions -----------------------------------------------------------------------------------------------
+def _session_view(s: Any) -> dict:
+    return {"key": s.key, "seed": s.seed, "clock": s.clock.describe(), "jobs": sum(s.job_count().values())}
+
+
+async def list_sessions(call: Call) -> Reply:
+    return Reply(200, {"sessions": [_session_view(s) for s in call.request.app["sessions"]]})
+
+
+async def create_session(call: Call) -> Reply:
+    """Create (or replace) a session with its own seed and clock; answers its key and the URL prefix."""
+    body = call.body or {}
+    sessions = call.request.app["sessions"]
+    key = body.get("key") or "s-" + uuid.uuid4().hex[:12]
+    sessions.drop(key)
+    s = sessions.get(key)
+    if "seed" in body:
+        s.__init__(key, seed=body["seed"], clock=s.clock, durations=s.durations, jitter=s.jitter,  # type: ignore[misc]
+                   store_options=s.store_options, journal_size=s.journal.capacity)
+    settings = call.request.app["settings"]
+    mode = body.get("clock", settings.clock)
+    speed = body.get("speed", settings.speed)
+    try:
+        s.clock = Clock(mode, speed)
+    except ValueError as exc:
+        raise ApiError("invalid", str(exc), field="clock") from None
+    return Reply(201, {**_session_view(s), "prefix": f"/_session/{key}"})
+
+
+async def delete_session(call: Call) -> Reply:
+    key = call.path["key"]
+    sessions = call.request.app["sessions"]
+    if key not in {s.key for s in sessions}:
+        raise ApiError("not_found", f"no session {key!r}", field="key")
+    sessions.drop(key)
+    return Reply(204)
+
+
+# --- scenarios ----------------------------------------------------------------------------------------------
+async def add_scenario(call: Call) -> Reply:
+    body = dict(call.body)
+    _provider_key(call, body.get("provider"))
+    try:
+        rule = call.session.scenarios.add(**body)
+    except (TypeError, ValueError) as exc:
+        raise ApiError("invalid", str(exc), field="outcome") from None
+    return Reply(201, rule.to_dict())
+
+
+async def list_scenarios(call: Call) -> Reply:
+    return Reply(200, {"scenarios": [r.to_dict() for r in call.session.scenarios.rules]})
+
+
+async def delete_scenario(call: Call) -> Reply:
+    if not call.session.scenarios.remove(call.path["rule"]):
+        raise ApiError("not_found", f"no scenario {call.path['rule']!r}", field="rule")
+    return Reply(204)
+
+
+async def clear_scenarios(call: Call) -> Reply:
+    call.session.scenarios.rules.clear()
+    return Reply(204)
+
+
+# --- faults -------------------------------------------------------------------------------------------------
+async def add_fault(call: Call) -> Reply:
+    body = dict(call.body)
+    _provider_key(call, body.get("provider"))
+    if not (body.get("status") or body.get("drop") or body.get("latency_ms") or body.get("jitter_ms")):
+        raise ApiError("invalid", "a fault needs at least one of status, drop, latency_ms, jitter_ms", field="status")
+    rule = call.session.faults.add(**body)
+    return Reply(201, rule.to_dict())
+
+
+async def list_faults(call: Call) -> Reply:
+    return Reply(200, {"faults": [r.to_dict() for r in call.session.faults.rules]})
+
+
+async def delete_fault(call: Call) -> Reply:
+    if not call.session.faults.remove(call.path["rule"]):
+        raise ApiError("not_found", f"no fault {call.path['rule']!r}", field="rule")
+    return Reply(204)
+
+
+async def clear_faults(call: Call) -> Reply:
+    call.session.faults.rules.clear()
+    return Reply(204)
+
+
+# --- journal ------------------------------------------------------------------------------------------------
+def _to_ns(seconds: float | None) -> int | None:
+    return None if seconds is None else int(seconds * NS)
+
+
+async def journal(call: Call) -> Reply:
+    a = call.args
+    j = call.session.journal
+    entries = j.query(kind=a["kind"], provider=a["provider"], method=a["method"], path=a["path"], job=a["job"],
+                      status=a["status"], since_ns=_to_ns(a["since"]), until_ns=_to_ns(a["until"]))
+    count = len(entries)
+    if a["limit"]:
+        entries = entries[-a["limit"]:]
+    return Reply(200, {"count": count, "entries": entries, "capacity": j.capacity, "dropped": j.dropped})
+
+
+async def clear_journal(call: Call) -> Reply:
+    call.session.journal.clear()
+    return Reply(204)
+
+
+# --- jobs: inspect, step, set state, advance until ----------------------------------------------------------
+def _job(call: Call) -> Job:
+    key = _provider_key(call, call.path["provider"])
+    job = call.session.store(key).get(call.path["job"])  # type: ignore[arg-type]
+    if job is None:
+        raise ApiError("not_found", f"no {key} job {call.path['job']!r} in session {call.session.key!r}",
+                       field="job")
+    return job
+
+
+def job_view(job: Job) -> dict:
+    """The engine's view of a job (not any provider's wire shape)."""
+    return {
+        "provider": job.provider, "id": job.id, "state": job.state, "terminal": job.terminal,
+        "message": job.message, "created_ns": job.created_ns, "modified_ns": job.modified_ns,
+        "next": None if job.timer is None else {"state": job.timer[1], "at_ns": job.timer[0]},
+        "history": [{"t_ns": t, "from": a, "to": b, "message": m} for t, a, b, m in job.history],
+        "fate": job.fate.to_dict() if job.fate else None,
+        "states": list(job.graph.states),
+    }
+
+
+async def get_job(call: Call) -> Reply:
+    return Reply(200, job_view(_job(call)))
+
+
+async def step_job(call: Call) -> Reply:
+    job = _job(call)
+    call.session.step(job)
+    return Reply(200, job_view(job))
+
+
+async def set_job_state(call: Call) -> Reply:
+    job = _job(call)
+    call.session.set_state(job, call.body["state"], call.body.get("message", ""))
+    return Reply(200, job_view(job))
+
+
+async def advance_until(call: Call) -> Reply:
+    job = _job(call)
+    state = job.graph.resolve_state(call.body["state"])
+    if state is None:
+        raise ApiError("invalid", f"state {call.body['state']!r} is not one of {', '.join(job.graph.states)}",
+                       field="state")
+    moved = call.session.advance_until(job, state, call.body.get("max_seconds", 86_400 * 365))
+    return Reply(200, {**job_view(job), "advanced_seconds": moved, "clock": call.session.clock.describe()})
+
+
+async def timeline(call: Call) -> Reply:
+    job = _job(call)
+    return Reply(200, {"provider": job.provider, "job": job.id, "state": job.state,
+                       "entries": call.session.journal.timeline(job.provider, job.id)})
+
+
+# --- snapshot and config ------------------------------------------------------------------------------------
+def graphs_of(app: Any) -> dict:
+    return {key: prov.graphs() for key, prov in app["providers"].items()}
+
+
+async def export_snapshot(call: Call) -> Reply:
+    return Reply(200, snapshot.export(call.session))
+
+
+async def import_snapshot(call: Call) -> Reply:
+    try:
+        snapshot.restore(call.session, call.body, graphs_of(call.request.app))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ApiError("invalid", f"cannot import snapshot: {exc}", field="body") from None
+    return Reply(200, _session_view(call.session))
+
+
+async def config(call: Call) -> Reply:
+    app = call.request.app
+    return Reply(200, {"settings": app["settings"].to_dict(),
+                       "providers": {k: {"profile": p.profile_name, "options": {o: str(v) for o, v in p.opts.items()},
+                                         "title": p.title, "api_version": p.api_version}
+                                     for k, p in app["providers"].items()}})
+
+
+JOURNAL_QUERY = (
+    Param("kind", str, None, "request, transition or fault", choices=("request", "transition", "fault")),
+    Param("provider", str, None, "provider key"), Param("method", str, None, "HTTP method"),
+    Param("path", str, None, "path glob, e.g. /api/v1/orchestrator/jobs/*"), Param("job", str, None, "job id"),
+    Param("status", int, None, "response status"), Param("since", float, None, "emulated unix seconds"),
+    Param("until", float, None, "emulated unix seconds"), Param("limit", int, None, "newest N only", minimum=1),
+)
+
+
+def routes() -> list[Route]:
+    job = f"{P}/jobs/{{provider}}/{{job}}"
+    r = {200: "control/generic.response"}
+    return [
+        Route("GET", f"{P}/sessions", list_sessions, "All sessions", responses=r, tags=T),
+        Route("POST", f"{P}/sessions", create_session, "Create a session with its own seed and clock",
+              body="control/session.request", body_required=False, responses={201: "control/generic.response"},
+              tags=T),
+        Route("DELETE", f"{P}/sessions/{{key}}", delete_session, "Drop a session", responses={204: None}, tags=T),
+        Route("POST", f"{P}/scenarios", add_scenario, "Add a scenario rule", body="control/scenario.request",
+              responses={201: "control/scenario.response"}, tags=T),
+        Route("GET", f"{P}/scenarios", list_scenarios, "Scenario rules and how often each matched", responses=r,
+              tags=T),
+        Route("DELETE", f"{P}/scenarios", clear_scenarios, "Remove every scenario rule", responses={204: None}, tags=T),
+        Route("DELETE", f"{P}/scenarios/{{rule}}", delete_scenario, "Remove a scenario rule", responses={204: None},
+              tags=T),
+        Route("POST", f"{P}/faults", add_fault, "Add a fault rule", body="control/fault.request",
+              responses={201: "control/fault.response"}, tags=T),
+        Route("GET", f"{P}/faults", list_faults, "Fault rules and their hits", responses=r, tags=T),
+        Route("DELETE", f"{P}/faults", clear_faults, "Remove every fault rule", responses={204: None}, tags=T),
+        Route("DELETE", f"{P}/faults/{{rule}}", delete_fault, "Remove a fault rule", responses={204: None}, tags=T),
+        Route("GET", f"{P}/requests", journal, "The journal, newest last, filtered", query=JOURNAL_QUERY,
+              responses={200: "control/journal.response"}, tags=T),
+        Route("DELETE", f"{P}/requests", clear_journal, "Clear the journal", responses={204: None}, tags=T),
+        Route("GET", job, get_job, "The engine's view of a job", responses={200: "control/job.response"}, tags=T),
+        Route("POST", f"{job}/step", step_job, "Apply the job's next timed transition now",
+              responses={200: "control/job.response"}, tags=T),
+        Route("POST", f"{job}/state", set_job_state, "Put the job in a named state now",
+              body="control/job-state.request", responses={200: "control/job.response"}, tags=T),
+        Route("POST", f"{job}/advance-until", advance_until, "Advance the clock until the job reaches a state",
+              body="control/advance-until.request", responses={200: "control/job.response"}, tags=T),
+        Route("GET", f"{job}/timeline", timeline, "Requests, transitions and faults of one job",
+              responses={200: "control/timeline.response"}, tags=T),
+        Route("GET", f"{P}/snapshot", export_snapshot, "Export the session's whole state",
+              responses={200: "control/snapshot.response"}, tags=T),
+        Route("POST", f"{P}/snapshot", import_snapshot, "Import a snapshot into the session",
+              body="control/snapshot.response", responses=r, tags=T),
+        Route("GET", f"{P}/config", config, "The effective configuration", responses=r, tags=T),
+    ]

@@ -1,0 +1,94 @@
+"""Export and import a whole session as JSON: jobs (with their timers and history), provider state (uploaded
+bundles, counters), the clock, every random generator's state, scenarios and faults. After an import the same
+requests give the same responses."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from .clock import Clock
+from .faults import FaultBook
+from .lifecycle import Graph
+from .scenarios import ScenarioBook
+from .session import Session
+from .store import Job
+
+FORMAT = "job-emulator-snapshot/1"
+
+
+def to_json(value: Any) -> Any:
+    """JSON-safe copy: bytes become {"__bytes__": base64}, tuples lists, sets sorted lists."""
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return {"__bytes__": base64.b64encode(bytes(value)).decode()}
+    if isinstance(value, (set, frozenset)):
+        return {"__set__": sorted(to_json(v) for v in value)}
+    return value
+
+
+def from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"__bytes__"}:
+            return base64.b64decode(value["__bytes__"])
+        if set(value) == {"__set__"}:
+            return set(from_json(v) for v in value["__set__"])
+        return {k: from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_json(v) for v in value]
+    return value
+
+
+def export(session: Session) -> dict:
+    """The session as one JSON-safe document."""
+    jobs = {}
+    for key, store in session.stores.items():
+        jobs[key] = {"next_seq": store._next_seq, "jobs": [to_json(j.to_dict()) for j in store]}
+    st = session.rng.getstate()
+    return {
+        "format": FORMAT,
+        "session": session.key,
+        "seed": session.seed,
+        "clock": session.clock.to_dict(),
+        "rng": [st[0], list(st[1]), st[2]],
+        "ids": {"flake_seq": session.ids._flake_seq},
+        "jitter": session.jitter,
+        "transitions": session.transitions,
+        "jobs": jobs,
+        "extras": to_json(session.extras),
+        "scenarios": session.scenarios.to_dict(),
+        "faults": session.faults.to_dict(),
+    }
+
+
+def restore(session: Session, data: dict, graphs: dict[str, dict[str, Graph]]) -> None:
+    """Replace the session's state with a snapshot. `graphs` maps provider key -> graph name -> Graph."""
+    if data.get("format") != FORMAT:
+        raise ValueError(f"not a snapshot of format {FORMAT}")
+    session.reset()
+    session.seed = data["seed"]
+    session.clock = Clock.from_dict(data["clock"])
+    v, internal, gauss = data["rng"]
+    session.rng.setstate((v, tuple(internal), gauss))
+    session.ids._flake_seq = data["ids"]["flake_seq"]
+    session.jitter = data.get("jitter", session.jitter)
+    session.transitions = data.get("transitions", 0)
+    session.extras = from_json(data["extras"])
+    session.scenarios = ScenarioBook.from_dict(data["scenarios"])
+    session.faults = FaultBook.from_dict(data["faults"])
+    all_jobs = []
+    for key, block in data["jobs"].items():
+        if key not in graphs:
+            raise ValueError(f"snapshot holds jobs of provider {key!r}, which is not enabled")
+        store = session.store(key)
+        for raw in block["jobs"]:
+            d = from_json(raw)
+            d["history"] = [tuple(h) for h in d["history"]]
+            job = Job.from_dict(d, graphs[key])
+            store.restore(job)
+            all_jobs.append(job)
+        store._next_seq = max(store._next_seq, block["next_seq"])
+    session.rearm_all(all_jobs)
