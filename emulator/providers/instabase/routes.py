@@ -11,6 +11,7 @@ from multidict import MultiDict
 from ...core import validation
 from ...core.clock import NS
 from ...core.errors import ApiError
+from ...core.session import normalize_fate
 from ...core.store import Job
 from ...routing import Call, Param, Reply, Route, parse_args
 from . import model
@@ -109,14 +110,11 @@ async def run_binary_async(call: Call) -> Reply:
     data = model.derive(spec, job_id, user.name, session.rng, prov.default_priority)
     fate = call.fate({"binary_path": spec["binary_path"], "input_dir": spec["input_dir"],
                       "tags": data["tags"], "priority": data["priority"], "username": user.name})
+    if fate is not None:
+        fate = normalize_fate(fate, FLOW)  # both graphs share their states; spelling is case-insensitive
     # a scripted failure `to=STOPPED_AT_CHECKPOINT` stops the flow at a checkpoint instead of failing it
     graph = FLOW_CHECKPOINT if fate is not None and fate.to == STOPPED_AT_CHECKPOINT and fate.kind == "fail" \
         else FLOW
-    if fate is not None:
-        for state in [fate.at, *fate.durations]:
-            if state is not None and state not in graph.states:
-                raise ApiError("invalid", f"X-Emulator-Outcome: unknown state {state!r}; states are "
-                                          f"{', '.join(graph.states)}", field="X-Emulator-Outcome")
     job = session.submit(KEY, graph, job_id, spec, data=data, fate=fate)
     return Reply(200, {"status": "OK", "data": {"job_id": job.id, "output_folder": data["output_folder"]}})
 

@@ -43,9 +43,14 @@ async def test_run_rejects_huge_body_with_413(emulator_factory):
     assert code == 413 and body["status"] == "ERROR" and "exceeds the limit" in body["msg"]
 
 
-async def test_unknown_outcome_state_is_a_400(emu):
-    code, body = await _post_run(emu, json.dumps(RUN), headers={"X-Emulator-Outcome": "fail; at=Running"})
-    assert code == 400 and "unknown state 'Running'" in body["msg"]
+async def test_outcome_states_are_case_insensitive_and_unknown_ones_a_400(emu):
+    code, body = await _post_run(emu, json.dumps(RUN), headers={"X-Emulator-Outcome": "fail; at=Bogus"})
+    assert code == 400 and "'Bogus'" in body["msg"] and "STOPPED_AT_CHECKPOINT" in body["msg"]
+    code, body = await _post_run(emu, json.dumps(RUN),
+                                 headers={"X-Emulator-Outcome": "fail; at=running; to=stopped_at_checkpoint"})
+    assert code == 200
+    await emu.advance(30)
+    assert (await status(emu, body["data"]["job_id"]))["cur"]["status"] == "STOPPED_AT_CHECKPOINT"
 
 
 async def test_unknown_job_id_is_404_naming_the_id(emu):
