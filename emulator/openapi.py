@@ -1,0 +1,342 @@
+"""OpenAPI 3.1 documents generated from the route table and schemas/: one per provider (and one for the
+control API), so the published contract can never drift from what the server serves and checks.
+
+What goes in:
+- every route of the provider (method, path, summary, tags, query parameters with their types, choices,
+  minimums and defaults, path parameters), its request body (the JSON Schema the server validates against,
+  or raw bytes for upload routes) and every declared response with its schema;
+- error responses: `4XX` and `5XX` carry the provider's own error schema (`provider.error_schema`), since any
+  route can answer a client mistake, and an injected fault or a documented engine error can answer 5xx;
+- every JSON Schema file of the provider under `components/schemas`, with `$ref`s between files rewritten to
+  component references (the files stay the one source of truth; nothing here is hand-written).
+
+What stays out: the `/_session/{key}` path prefix and the `X-Emulator-*` headers are emulator conveniences,
+described in `info.description` and offered as reusable `components/parameters`, not added to each
+operation (a generated client should look like the real system's).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .core.validation import schema_dir
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from .providers.base import Provider
+    from .routing import Param, Route
+
+OPENAPI_VERSION = "3.1.0"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_PATH_PARAM = re.compile(r"\{([^{}:]+)(?::[^{}]*)?\}")
+_COMPONENT_OK = re.compile(r"[^A-Za-z0-9._-]")
+# Schemas the emulator's own routes need but schemas/ does not (yet) hold; used only when the file is absent.
+_INLINE = {
+    "control/openapi.response": {
+        "title": "OpenAPI 3.1 document", "type": "object", "required": ["openapi", "info", "paths"],
+        "properties": {"openapi": {"type": "string"}, "info": {"type": "object"}, "paths": {"type": "object"}},
+    },
+}
+_MEDIA = {"json": "application/json", "raw": "application/octet-stream"}
+
+
+# --- entry points -------------------------------------------------------------------------------------------
+def document(provider: str, *, app: "web.Application | None" = None, base_url: str | None = None) -> dict:
+    """The OpenAPI 3.1 document of `provider` (a provider key, or `control` for the emulator's own API).
+
+    With `app`, the routes and profile are those the running application serves; without it, the provider
+    is built from the environment's settings (EMULATOR_PROFILES, EMULATOR_OPTIONS apply) as `serve` would."""
+    if app is None:
+        app_routes, prov, settings = _standalone(provider)
+    else:
+        if provider != "control" and provider not in app["providers"]:
+            raise KeyError(provider)
+        app_routes = [r for key, r in app["route_table"] if key == provider]
+        prov = app["providers"].get(provider)
+        settings = app["settings"]
+    return build(provider, app_routes, prov, servers=_servers(provider, prov, settings, base_url))
+
+
+def build(key: str, routes: Iterable["Route"], provider: "Provider | None",
+          servers: list[dict] | None = None) -> dict:
+    """Assemble the document for `routes` of provider `key` (`provider` None for the control API)."""
+    routes = list(routes)
+    error_schema = _error_schema(key, provider)
+    used: set[str] = set()
+    paths: dict[str, dict] = {}
+    op_ids: set[str] = set()
+    for route in routes:
+        oa_path, path_names = _oa_path(route.path)
+        op = _operation(route, key, path_names, error_schema, used)
+        op_id = _operation_id(route.method, oa_path, op_ids)
+        op["operationId"] = op_id
+        paths.setdefault(oa_path, {})[route.method.lower()] = op
+    components = _components(key, used)
+    doc: dict[str, Any] = {
+        "openapi": OPENAPI_VERSION,
+        "jsonSchemaDialect": DIALECT,
+        "info": _info(key, provider),
+        "servers": servers or [{"url": "http://127.0.0.1:8080"}],
+        "tags": [{"name": t} for t in sorted({t for r in routes for t in (r.tags or (key,))})],
+        "paths": paths,
+        "components": {"schemas": components, "parameters": _emulator_parameters()},
+    }
+    return doc
+
+
+def dumps(doc: dict) -> str:
+    """The document as stable, human-readable JSON (sorted keys are not used: order follows the route table)."""
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- pieces -------------------------------------------------------------------------------------------------
+def _standalone(provider: str) -> tuple[list["Route"], "Provider | None", Any]:
+    from . import config as cfg
+    from .providers import available, provider_class
+
+    known = available()
+    if provider == "control":
+        from .control import all_routes
+
+        settings = cfg.load({}, available=known)
+        return all_routes(), None, settings
+    if provider not in known:
+        raise KeyError(provider)
+    settings = cfg.load({"providers": provider}, available=known)
+    prov = provider_class(provider)(settings)
+    return prov.routes(), prov, settings
+
+
+def _servers(key: str, provider: "Provider | None", settings: Any, base_url: str | None) -> list[dict]:
+    if base_url:
+        return [{"url": base_url, "description": "this emulator"}]
+    host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    out = [{"url": f"http://{host}:{settings.port}", "description": "the emulator's shared port"}]
+    port = settings.provider_ports.get(key) if provider is not None else None
+    if port is None and provider is not None and provider.default_port:
+        out.append({"url": f"http://{host}:{provider.default_port}",
+                    "description": f"{key}'s own port when served with --provider-port {key}={provider.default_port}"})
+    elif port is not None:
+        out.append({"url": f"http://{host}:{port}", "description": f"{key}'s own port"})
+    return out
+
+
+def _info(key: str, provider: "Provider | None") -> dict:
+    if provider is None:
+        return {"title": "Job API Emulator control API", "version": _package_version(),
+                "description": "The emulator's own API under /_emulator/: health, reset, clock, and the "
+                               "toolkit (scenarios, faults, journal, sessions) where present."}
+    module = importlib.import_module(type(provider).__module__.rsplit(".", 1)[0])
+    doc = (module.__doc__ or "").strip()
+    desc = (f"{doc}\n\nEmulated by the Job API Emulator (profile `{provider.profile_name}`). Every path also "
+            "answers under `/_session/{key}/...`; the headers `X-Emulator-Session` (isolated session) and "
+            "`X-Emulator-Outcome` (scripted outcome of a submit, e.g. `fail; at=Running; message=boom`) are "
+            "accepted on every operation (see components/parameters).")
+    return {"title": f"{provider.title} (emulated)", "version": provider.api_version or "unversioned",
+            "description": desc}
+
+
+def _package_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _error_schema(key: str, provider: "Provider | None") -> str | None:
+    if provider is None:
+        return "control/error"
+    try:
+        return provider.error_schema(None)  # type: ignore[arg-type]  # profile-based, the call is unused
+    except (AttributeError, TypeError):
+        return f"{key}/error"
+
+
+def _oa_path(path: str) -> tuple[str, list[str]]:
+    names = _PATH_PARAM.findall(path)
+    return _PATH_PARAM.sub(lambda m: "{" + m.group(1) + "}", path), names
+
+
+def _operation_id(method: str, path: str, seen: set[str]) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", path.replace("{", "by_").replace("}", "")).strip("_")
+    base = f"{method.lower()}_{slug}" if slug else method.lower()
+    op_id, n = base, 2
+    while op_id in seen:
+        op_id, n = f"{base}_{n}", n + 1
+    seen.add(op_id)
+    return op_id
+
+
+def _ref(name: str, key: str) -> dict:
+    return {"$ref": f"#/components/schemas/{_component_name(name, key)}"}
+
+
+def _component_name(name: str, key: str) -> str:
+    """`bacalhau/job-get.response` -> `job-get.response` inside bacalhau's document; other folders keep
+    theirs as a prefix (`control.error`)."""
+    folder, _, stem = name.partition("/")
+    return _COMPONENT_OK.sub("_", stem if folder == key else f"{folder}.{stem}")
+
+
+def _param_schema(p: "Param") -> dict:
+    if p.type is list:
+        return {"type": "array", "items": {"type": "string"}}
+    kind = {int: "integer", float: "number", bool: "boolean"}.get(p.type, "string")
+    schema: dict[str, Any] = {"type": kind}
+    if p.choices:
+        schema["enum"] = list(p.choices)
+    if p.minimum is not None and kind in ("integer", "number"):
+        schema["minimum"] = int(p.minimum) if kind == "integer" else p.minimum
+    if p.default is not None and p.default != [] and _json_able(p.default):
+        schema["default"] = p.default
+    return schema
+
+
+def _json_able(value: Any) -> bool:
+    try:
+        json.dumps(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _operation(route: "Route", key: str, path_names: list[str], error_schema: str | None, used: set[str]) -> dict:
+    op: dict[str, Any] = {"summary": route.summary or f"{route.method} {route.path}",
+                          "tags": list(route.tags or (key,))}
+    doc = (getattr(route.handler, "__doc__", None) or "").strip()
+    if doc:
+        op["description"] = doc
+    params: list[dict] = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                          for n in path_names]
+    for p in route.query:
+        entry: dict[str, Any] = {"name": p.name, "in": "query", "required": bool(p.required),
+                                 "schema": _param_schema(p)}
+        if p.description:
+            entry["description"] = p.description
+        if p.type is list:
+            # the server takes repeated parameters and comma-separated values alike
+            entry.update(style="form", explode=True)
+        params.append(entry)
+    if params:
+        op["parameters"] = params
+    body = _request_body(route, key, used)
+    if body is not None:
+        op["requestBody"] = body
+    responses: dict[str, Any] = {}
+    for status, name in sorted(route.responses.items()):
+        responses[str(status)] = _response(name, key, used, f"{status} response")
+    if error_schema is not None:
+        for rng in ("4XX", "5XX"):
+            desc = ("a client mistake, in the system's own error format" if rng == "4XX"
+                    else "an injected fault or an error the real system reports as 5xx")
+            responses[rng] = _response(error_schema, key, used, desc)
+    if not responses:
+        responses["default"] = {"description": "any response"}
+    op["responses"] = responses
+    return op
+
+
+def _request_body(route: "Route", key: str, used: set[str]) -> dict | None:
+    if route.body is not None:
+        used.add(route.body)
+        return {"required": bool(route.body_required),
+                "content": {"application/json": {"schema": _ref(route.body, key)}}}
+    if route.method in ("GET", "HEAD", "DELETE"):
+        return None  # bodies on these methods are tolerated by some routes, never part of the contract
+    if route.body_format == "raw":
+        return {"required": bool(route.body_required),
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+    if callable(route.body_format):
+        # a provider-specific reader without a schema: an optional JSON object of the route's parameters
+        return {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}}
+    return None
+
+
+def _response(name: str | None, key: str, used: set[str], desc: str) -> dict:
+    if name is None:
+        return {"description": desc + " (empty body)"}
+    used.add(name)
+    schema = _load(name)
+    media = "text/plain" if schema.get("type") == "string" else "application/json"
+    return {"description": schema.get("title") or desc, "content": {media: {"schema": _ref(name, key)}}}
+
+
+def _load(name: str) -> dict:
+    path = schema_dir() / f"{name}.json"
+    if not path.is_file() and name in _INLINE:
+        return _INLINE[name]
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _components(key: str, used: set[str]) -> dict[str, dict]:
+    """Every schema the operations use, every file of the provider's folder, and what they `$ref`."""
+    base = schema_dir()
+    todo = set(used)
+    folder = base / key
+    if folder.is_dir():
+        todo.update(f"{key}/{p.relative_to(folder).as_posix()[:-5]}" for p in folder.rglob("*.json"))
+    done: dict[str, dict] = {}
+    while todo:
+        name = todo.pop()
+        if name in done:
+            continue
+        schema = copy.deepcopy(_load(name))
+        refs: set[str] = set()
+        done[name] = _rewrite(schema, name, key, refs, top=True)
+        todo.update(refs - set(done))
+    return {_component_name(n, key): done[n] for n in sorted(done)}
+
+
+def _rewrite(node: Any, name: str, key: str, refs: set[str], top: bool = False) -> Any:
+    """Rewrite file `$ref`s to component refs; drop `$schema`/`$id`, which would reset ref resolution."""
+    if isinstance(node, list):
+        return [_rewrite(v, name, key, refs) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for k, v in node.items():
+        if k in ("$schema", "$id") and top:
+            continue
+        if k == "$ref" and isinstance(v, str):
+            out[k] = _rewrite_ref(v, name, key, refs)
+        else:
+            out[k] = _rewrite(v, name, key, refs)
+    return out
+
+
+def _rewrite_ref(ref: str, name: str, key: str, refs: set[str]) -> str:
+    target, _, fragment = ref.partition("#")
+    if not target:
+        comp = _component_name(name, key)
+    else:
+        folder = Path(name).parent
+        resolved = (folder / target).as_posix()
+        parts: list[str] = []
+        for part in resolved.split("/"):
+            if part == "..":
+                if parts:
+                    parts.pop()
+            elif part not in (".", ""):
+                parts.append(part)
+        target_name = "/".join(parts)[:-5] if resolved.endswith(".json") else "/".join(parts)
+        refs.add(target_name)
+        comp = _component_name(target_name, key)
+    return f"#/components/schemas/{comp}{fragment}"
+
+
+def _emulator_parameters() -> dict[str, dict]:
+    return {
+        "EmulatorSession": {"name": "X-Emulator-Session", "in": "header", "required": False,
+                            "description": "an isolated emulator session (own jobs, clock and seed)",
+                            "schema": {"type": "string"}},
+        "EmulatorOutcome": {"name": "X-Emulator-Outcome", "in": "header", "required": False,
+                            "description": "scripted outcome of the job a submit creates, e.g. "
+                                           "`fail; at=Running; message=disk full`, `hang; at=Running`",
+                            "schema": {"type": "string"}},
+    }
