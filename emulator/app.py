@@ -64,6 +64,14 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
             add_route(app, route, prov, prov.render_error, prov.error_schema)
     for route in all_routes():
         add_route(app, route, None, control_error, lambda call: "control/error")
+    if settings.state_file:
+        from .core.snapshot import load_file
+
+        graphs = {key: prov.graphs() for key, prov in providers.items()}
+        try:
+            load_file(app["sessions"], settings.state_file, graphs)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ValueError(f"cannot load state file {settings.state_file}: {exc}") from None
     if settings.preload:
         from .fixtures import preload  # the sandbox loader; only needed when asked for
 

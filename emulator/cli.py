@@ -141,8 +141,11 @@ def serve(settings: cfg.Settings) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
-        for hook in app.get("shutdown_hooks", []):
-            hook(app)
+        if settings.state_file:
+            from .core.snapshot import save_file
+
+            save_file(app["sessions"], settings.state_file)
+            log.info("state saved to %s", settings.state_file)
         for r in reversed(runners):
             await r.cleanup()
 

@@ -231,6 +231,7 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
         session = app["sessions"].get(key)
         session.tick()
         call = Call(request, session, provider, route)
+        entry = _journal_arrival(call) if pkey is not None else None
         fault = None
         if pkey is not None and session.faults.rules:
             fault = session.faults.decide(pkey, request.method, _plain_path(request))
@@ -254,7 +255,7 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
         if settings.check_responses and (fault is None or not fault.status):
             _check_contract(app, route, reply, call, error_schema)
         if pkey is not None:
-            _journal(call, reply, fault)
+            _journal_done(call, entry, reply, fault)
         return _to_response(reply, session)
 
     handle.__name__ = f"{route.method.lower()}_{route.path}"
@@ -296,22 +297,27 @@ def _job_of(call: Call) -> str | None:
     return q.get("job_id") or q.get("jobId")
 
 
-def _journal(call: Call, reply: Reply, fault: Any) -> None:
+def _journal_arrival(call: Call) -> dict | None:
+    """Journal a request when it arrives, so it precedes the transitions it causes; completed on reply."""
     request = call.request
-    session = call.session
+    return call.session.journal.record(
+        "request", call.session.clock.now_ns(), provider=call.provider.key if call.provider else None,
+        method=request.method, path=_plain_path(request), query=dict(request.query),
+        headers=headers_dict(request.headers.items()), body="", body_truncated=False, status=None,
+        duration_ms=None, job=None, fault=None)
+
+
+def _journal_done(call: Call, entry: dict | None, reply: Reply, fault: Any) -> None:
     elapsed_ms = round((time.perf_counter() - call.started) * 1000, 3)
     job = _job_of(call)
-    path = _plain_path(request)
-    if session.journal.capacity:
+    if entry is not None:
         text, truncated = body_text(call.raw) if call.raw else ("", False)
-        session.journal.record(
-            "request", session.clock.now_ns(), provider=call.provider.key if call.provider else None,
-            method=request.method, path=path, query=dict(request.query), headers=headers_dict(request.headers.items()),
-            body=text, body_truncated=truncated, status=reply.status, duration_ms=elapsed_ms, job=job,
-            fault=fault.id if fault is not None else None)
+        entry.update(body=text, body_truncated=truncated, status=reply.status, duration_ms=elapsed_ms, job=job,
+                     fault=fault.id if fault is not None else None)
     if log.isEnabledFor(logging.INFO):
-        log.info("request method=%s path=%s status=%d ms=%.2f provider=%s job=%s session=%s", request.method, path,
-                 reply.status, elapsed_ms, call.provider.key if call.provider else "-", job or "-", session.key)
+        log.info("request method=%s path=%s status=%d ms=%.2f provider=%s job=%s session=%s", call.request.method,
+                 _plain_path(call.request), reply.status, elapsed_ms, call.provider.key if call.provider else "-",
+                 job or "-", call.session.key)
 
 
 async def _read_body(call: Call, route: Route, limit: int) -> None:

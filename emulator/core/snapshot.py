@@ -5,6 +5,8 @@ requests give the same responses."""
 from __future__ import annotations
 
 import base64
+import dataclasses
+import importlib
 from typing import Any
 
 from .clock import Clock
@@ -18,7 +20,12 @@ FORMAT = "job-emulator-snapshot/1"
 
 
 def to_json(value: Any) -> Any:
-    """JSON-safe copy: bytes become {"__bytes__": base64}, tuples lists, sets sorted lists."""
+    """JSON-safe copy: bytes become {"__bytes__": base64}, sets {"__set__": [...]}, a dataclass instance
+    {"__dataclass__": "module:Class", "fields": {...}} (providers keep per-session state in dataclasses)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cls = type(value)
+        return {"__dataclass__": f"{cls.__module__}:{cls.__qualname__}",
+                "fields": {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}}
     if isinstance(value, dict):
         return {k: to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -35,7 +42,13 @@ def from_json(value: Any) -> Any:
         if set(value) == {"__bytes__"}:
             return base64.b64decode(value["__bytes__"])
         if set(value) == {"__set__"}:
-            return set(from_json(v) for v in value["__set__"])
+            return {from_json(v) for v in value["__set__"]}
+        if set(value) == {"__dataclass__", "fields"}:
+            module, _, name = value["__dataclass__"].partition(":")
+            if not module.startswith("emulator."):
+                raise ValueError(f"snapshot names a class outside the emulator: {value['__dataclass__']}")
+            cls = getattr(importlib.import_module(module), name)
+            return cls(**{k: from_json(v) for k, v in value["fields"].items()})
         return {k: from_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [from_json(v) for v in value]
@@ -92,3 +105,31 @@ def restore(session: Session, data: dict, graphs: dict[str, dict[str, Graph]]) -
             all_jobs.append(job)
         store._next_seq = max(store._next_seq, block["next_seq"])
     session.rearm_all(all_jobs)
+
+
+def save_file(sessions: Any, path: str) -> None:
+    """Write every session to `path` (atomically: a crash never leaves half a file)."""
+    import json
+    import os
+
+    doc = {"format": FORMAT, "sessions": {s.key: export(s) for s in sessions}}
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, separators=(",", ":"))
+    os.replace(tmp, path)
+
+
+def load_file(sessions: Any, path: str, graphs: dict[str, dict[str, Graph]]) -> int:
+    """Load the sessions saved in `path` (a missing file is a fresh start); returns how many were loaded."""
+    import json
+    import os
+
+    if not os.path.exists(path):
+        return 0
+    with open(path, encoding="utf-8") as fh:
+        doc = json.load(fh)
+    if doc.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a job-emulator state file")
+    for key, snap in doc["sessions"].items():
+        restore(sessions.get(key), snap, graphs)
+    return len(doc["sessions"])
