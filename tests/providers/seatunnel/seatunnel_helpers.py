@@ -42,8 +42,8 @@ def etl(**env) -> dict:
     return cfg
 
 
-@pytest.fixture
-async def st(emulator_factory):
+@pytest.fixture(name="st")
+async def st_fixture(emulator_factory):
     """An emulator serving only SeaTunnel (manual clock, seed 7, contract checking)."""
     return await emulator_factory(providers="seatunnel")
 

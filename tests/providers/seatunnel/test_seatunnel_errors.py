@@ -3,7 +3,7 @@ engine's own messages, each with the exact status and `{"status":"fail","message
 
 import base64
 
-from seatunnel_helpers import cdc, etl, fail, info, st, submit  # noqa: F401
+from seatunnel_helpers import cdc, etl, fail, info, st_fixture, submit  # noqa: F401
 
 
 async def test_empty_body_is_400(st):

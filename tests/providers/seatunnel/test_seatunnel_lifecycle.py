@@ -1,8 +1,9 @@
 """Lifecycle paths walked on the manual clock: BATCH to FINISHED with exact metrics, STREAMING until stopped,
 stop in each state, savepoint, force, restore from checkpoint and savepoint, scripted failure, expiry."""
 
+from seatunnel_helpers import cdc, etl, info, st_fixture, submit  # noqa: F401
+
 from emulator.core.clock import DEFAULT_MANUAL_START_NS, NS
-from seatunnel_helpers import cdc, etl, info, st, submit  # noqa: F401
 
 
 async def test_batch_walks_pending_running_finished_with_metrics_equal_to_rows(st):

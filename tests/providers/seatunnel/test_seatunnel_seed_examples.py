@@ -3,7 +3,7 @@ documents."""
 
 import base64
 
-from seatunnel_helpers import cdc, etl, info, st, submit  # noqa: F401
+from seatunnel_helpers import cdc, etl, info, st_fixture, submit  # noqa: F401
 
 SEED_ID = "733584788375093248"
 
