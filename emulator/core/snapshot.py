@@ -22,6 +22,9 @@ FORMAT = "job-emulator-snapshot/1"
 def to_json(value: Any) -> Any:
     """JSON-safe copy: bytes become {"__bytes__": base64}, sets {"__set__": [...]}, a dataclass instance
     {"__dataclass__": "module:Class", "fields": {...}} (providers keep per-session state in dataclasses)."""
+    if hasattr(value, "__snapshot__") and not isinstance(value, type):
+        cls = type(value)
+        return {"__object__": f"{cls.__module__}:{cls.__qualname__}", "state": to_json(value.__snapshot__())}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         cls = type(value)
         return {"__dataclass__": f"{cls.__module__}:{cls.__qualname__}",
@@ -37,21 +40,29 @@ def to_json(value: Any) -> Any:
     return value
 
 
-def from_json(value: Any) -> Any:
+def _class(path: str) -> Any:
+    module, _, name = path.partition(":")
+    if not module.startswith("emulator."):
+        raise ValueError(f"snapshot names a class outside the emulator: {path}")
+    return getattr(importlib.import_module(module), name)
+
+
+def from_json(value: Any, session: Session | None = None) -> Any:
+    """Inverse of to_json. Objects saved through `__snapshot__()` are rebuilt by their class's
+    `__restore__(state, session)`, after the session's jobs are back (they may refer to jobs)."""
     if isinstance(value, dict):
+        if set(value) == {"__object__", "state"}:
+            return _class(value["__object__"]).__restore__(from_json(value["state"], session), session)
         if set(value) == {"__bytes__"}:
             return base64.b64decode(value["__bytes__"])
         if set(value) == {"__set__"}:
-            return {from_json(v) for v in value["__set__"]}
+            return {from_json(v, session) for v in value["__set__"]}
         if set(value) == {"__dataclass__", "fields"}:
-            module, _, name = value["__dataclass__"].partition(":")
-            if not module.startswith("emulator."):
-                raise ValueError(f"snapshot names a class outside the emulator: {value['__dataclass__']}")
-            cls = getattr(importlib.import_module(module), name)
-            return cls(**{k: from_json(v) for k, v in value["fields"].items()})
-        return {k: from_json(v) for k, v in value.items()}
+            cls = _class(value["__dataclass__"])
+            return cls(**{k: from_json(v, session) for k, v in value["fields"].items()})
+        return {k: from_json(v, session) for k, v in value.items()}
     if isinstance(value, list):
-        return [from_json(v) for v in value]
+        return [from_json(v, session) for v in value]
     return value
 
 
@@ -89,7 +100,6 @@ def restore(session: Session, data: dict, graphs: dict[str, dict[str, Graph]]) -
     session.ids._flake_seq = data["ids"]["flake_seq"]
     session.jitter = data.get("jitter", session.jitter)
     session.transitions = data.get("transitions", 0)
-    session.extras = from_json(data["extras"])
     session.scenarios = ScenarioBook.from_dict(data["scenarios"])
     session.faults = FaultBook.from_dict(data["faults"])
     all_jobs = []
@@ -105,6 +115,7 @@ def restore(session: Session, data: dict, graphs: dict[str, dict[str, Graph]]) -
             all_jobs.append(job)
         store._next_seq = max(store._next_seq, block["next_seq"])
     session.rearm_all(all_jobs)
+    session.extras = from_json(data["extras"], session)
 
 
 def save_file(sessions: Any, path: str) -> None:
