@@ -51,6 +51,30 @@ class ClusterState:
                                 if not isinstance(getattr(fn, "__self__", None), ClusterState)]
         session.listeners.append(self.on_transition)
 
+    # --- snapshot -----------------------------------------------------------------------------------------
+    def __snapshot__(self) -> dict:
+        """JSON-safe state for a session snapshot (jobs are referred to by id)."""
+        return {"epoch_ms": self.epoch_ms, "last_ms": self._last_ms, "seq": self._seq,
+                "finished": {s: [[j.id, t] for j, t in lst] for s, lst in self.finished.items()},
+                "finished_all": [[j.id, t] for j, t in self.finished_all],
+                "checkpoints": list(self.checkpoints.items()), "savepoints": list(self.savepoints.items())}
+
+    @classmethod
+    def __restore__(cls, state: dict, session: Session) -> ClusterState:
+        """Rebuild from `__snapshot__` once the session's jobs are back."""
+        obj = cls(session, state["epoch_ms"])
+        obj._last_ms, obj._seq = state["last_ms"], state["seq"]
+        store = session.store(KEY)
+
+        def entries(pairs: list) -> list[tuple[Job, int]]:
+            return [(job, t) for jid, t in pairs if (job := store.get(jid)) is not None]
+
+        obj.finished = {s: entries(lst) for s, lst in state["finished"].items()}
+        obj.finished_all = entries(state["finished_all"])
+        obj.checkpoints = OrderedDict((k, v) for k, v in state["checkpoints"])
+        obj.savepoints = OrderedDict((k, v) for k, v in state["savepoints"])
+        return obj
+
     # --- ids ----------------------------------------------------------------------------------------------
     def next_id(self, now_ns: int, taken: Callable[[str], bool]) -> str:
         """A Hazelcast flake id: 41-bit ms since the epoch start, 6-bit sequence, 16-bit member id. More than 64
