@@ -21,3 +21,43 @@ def test_ci_runs_the_readme_test_command_verbatim():
     _, test = readme_commands()
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert test in ci_lines, f".ci/run must run {test!r} exactly as README.md writes it"
+
+
+def walkthrough_script(port: int) -> str:
+    """Every shell block after the two set-up commands, in order, as one script against `port`."""
+    text = (ROOT / "README.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in text.split("```sh\n")[3:]]
+    runnable = [b for b in blocks if "pip install" not in b and "job-emulator serve" not in b
+                and "docker " not in b]
+    script = "set -euo pipefail\n" + "\n".join(runnable)
+    return script.replace("127.0.0.1:8080", f"127.0.0.1:{port}")
+
+
+def test_readme_walkthroughs_run_against_a_live_emulator(tmp_path):
+    """The README's curl walk-throughs run as written (curl --fail-with-body stops on any unexpected error),
+    and the emulator saw no server error except the one the README shows on purpose."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.e2e.test_serve_subprocess import free_port, wait_healthy
+
+    port = free_port()
+    env = {**os.environ}
+    env.pop("EMULATOR_PROVIDERS", None)
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", str(port), "--clock", "manual"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+        run = subprocess.run(["bash", "-c", walkthrough_script(port)], capture_output=True, text=True, timeout=120,
+                             cwd=tmp_path, check=False)
+        assert run.returncode == 0, f"README walk-through failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+        assert '"JobID":"j-' in run.stdout and "SAVEPOINT_DONE" in run.stdout
+        assert "('Failed', 30.0)" in run.stdout or "('Failed', 32.0)" in run.stdout
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_emulator/requests?status=404") as resp:
+            assert json.loads(resp.read())["count"] == 0, "a README command hit an unknown resource"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
