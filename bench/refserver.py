@@ -1,0 +1,46 @@
+"""The references the HTTP figures are divided by, served by the suite itself in the same run:
+
+- `/ref`: a bare aiohttp JSON endpoint (a constant dict, encoded per request): the ceiling, ratio 1.00;
+- `/job/{id}`: a minimal aiohttp server returning a job dict from memory (the issue's 0.72 row).
+
+    python -m bench.refserver --port N
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from aiohttp import web
+
+JOBS = {f"j-{i}": {"ID": f"j-{i}", "Name": "bench", "State": {"StateType": "Running", "Message": ""},
+                   "CreateTime": 1_767_225_600_000_000_000 + i, "Labels": {"env": "bench"}} for i in range(1000)}
+
+
+async def ref(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def job(request: web.Request) -> web.Response:
+    found = JOBS.get(request.match_info["id"])
+    if found is None:
+        return web.json_response({"error": "not found"}, status=404)
+    return web.Response(body=json.dumps(found).encode(), content_type="application/json")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.refserver", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--port", type=int, required=True)
+    args = ap.parse_args(argv)
+    app = web.Application()
+    app.router.add_get("/ref", ref)
+    app.router.add_get("/_emulator/health", ref)  # so start-up is measured the same way as the emulator's
+    app.router.add_get("/job/{id}", job)
+    web.run_app(app, host="127.0.0.1", port=args.port, access_log=None, print=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
