@@ -294,7 +294,10 @@ def _job_of(call: Call) -> str | None:
         if name in mi:
             return mi[name]
     q = call.request.query
-    return q.get("job_id") or q.get("jobId")
+    found = q.get("job_id") or q.get("jobId")
+    if found is None and isinstance(call.body, dict):  # SeaTunnel's stop-job names the job in its body
+        found = call.body.get("jobId") or call.body.get("job_id")
+    return None if found is None else str(found)
 
 
 def _journal_arrival(call: Call) -> dict | None:

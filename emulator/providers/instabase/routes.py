@@ -116,6 +116,7 @@ async def run_binary_async(call: Call) -> Reply:
     graph = FLOW_CHECKPOINT if fate is not None and fate.to == STOPPED_AT_CHECKPOINT and fate.kind == "fail" \
         else FLOW
     job = session.submit(KEY, graph, job_id, spec, data=data, fate=fate)
+    call.job_id = job.id
     return Reply(200, {"status": "OK", "data": {"job_id": job.id, "output_folder": data["output_folder"]}})
 
 

@@ -169,6 +169,7 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
             "base": base, "source_weights": weights, "bytes_per_row": bpr, "checkpoint_interval_s": interval_s,
             "isStartWithSavePoint": start_sp, "restored": restored, "savepointPath": None}
     session.submit(KEY, graph_for(mode), jid, spec, data=data, fate=fate)
+    call.job_id = jid
     return {"jobId": jid, "jobName": name}
 
 

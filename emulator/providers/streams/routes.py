@@ -77,6 +77,7 @@ def _job(call: Call, inst: Instance, store: JobStore) -> Job:
     job = store.get(f"{inst.id}/{job_id}")
     if job is None:
         raise not_found("job", job_id)
+    call.job_id = job.id  # the journal's job key is the store's, "<instance>/<id>"
     return job
 
 
@@ -202,6 +203,7 @@ async def submit_job(call: Call) -> Reply:
     fate = _fate(call, {"name": name, "applicationName": src["applicationName"], "instance": inst.id,
                         "jobGroup": data["jobGroup"]})
     job = call.session.submit(KEY, JOB, key, body, data=data, fate=fate)
+    call.job_id = job.id
     inst.next_job += 1
     inst.names[name] = jid
     wire = model.job_resource(job, call)

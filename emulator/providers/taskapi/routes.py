@@ -90,6 +90,7 @@ async def create_job(call: Call) -> Reply:
     fate = normalise_fate(call.fate({"org_id": org_id, "topic": topic, "task": task, "key": f"{topic}/{task}",
                                      "parameters": parameters}))
     job = session.submit(prov.key, entry.graph if entry else JOB, job_id, call.body, data=data, fate=fate)
+    call.job_id = job.id
     return Reply(303, None, headers={"Location": model.job_url(base, job) + "/status"})
 
 
