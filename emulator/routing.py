@@ -118,14 +118,15 @@ class Call:
         base = f"{scheme}://{host}"
         return f"{base}/_session/{prefix}" if prefix else base
 
-    def fate(self, fields: dict[str, Any] | None = None) -> Fate | None:
-        """The fate a test asked for this job: the submit call's outcome header, else a matching scenario."""
+    def fate(self, fields: dict[str, Any] | None = None, body: Any = None) -> Fate | None:
+        """The fate a test asked for this job: the submit call's outcome header, else a matching scenario.
+        Scenario paths are read from `body` (default: the parsed request body)."""
         header = self.request.headers.get(OUTCOME_HEADER)
         if header:
             return parse_outcome_header(header)
         if self.provider is None or not self.session.scenarios.rules:
             return None
-        return self.session.scenarios.fate_for(self.provider.key, self.body, fields or {})
+        return self.session.scenarios.fate_for(self.provider.key, self.body if body is None else body, fields or {})
 
 
 def parse_outcome_header(value: str) -> Fate:

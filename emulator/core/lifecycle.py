@@ -80,7 +80,7 @@ class Fate:
     - `succeed` (default): follow the graph.
     - `fail`: after its time in state `at`, move to the graph's failure state with `message`.
     - `hang`: stay in state `at` forever (until a command moves it).
-    - `flap`: alternate between `at` and `to` `times` times, `every` seconds apart, then carry on.
+    - `flap`: once in `at`, go to `to` and back `times` times, `every` seconds apart, then carry on.
     `durations` overrides the time spent in given states; `results_missing` asks the provider to report no
     results for a finished job.
     """

@@ -154,8 +154,9 @@ class Session:
         """Apply the job's pending timed transition now (manual stepping)."""
         if job.timer is None:
             raise ApiError("refused", f"job {job.id} is {job.state} and has no pending transition", field=job.id)
-        _, to, msg = job.timer
-        self._count_flip(job, to)
+        to, msg = job.timer[1], job.timer[2]
+        if len(job.timer) > 3:  # a flap step
+            job.flips += 1
         self.move(job, to, self.clock.now_ns(), msg)
         return to
 
@@ -209,12 +210,16 @@ class Session:
         target: str | None = None
         message = ""
         secs = 0.0
+        flap = False
         if fate is not None and fate.kind != "succeed":
             if fate.kind == "hang" and fate.at == state:
                 return
-            if fate.kind == "flap" and job.flips < fate.times and state in (fate.at, fate.to):
+            if fate.kind == "flap" and ((state == fate.at and job.flips < 2 * fate.times)
+                                        or (state == fate.to and job.flips % 2 == 1)):
+                # once in `at`, go to `to` and back, `times` times, `every` seconds apart
                 target = fate.to if state == fate.at else fate.at
                 secs = fate.every
+                flap = True
             elif fate.kind == "fail" and fate.at == state and state not in graph.terminal:
                 target = graph.failure_state(state)
                 message = fate.message
@@ -233,19 +238,15 @@ class Session:
         due = t_ns + int(secs * NS)
         if left and state in left:
             due = t_ns + left.pop(state)
-        job.timer = (due, target, message)
+        # (due, to, message), plus a marker when the step is a flap's, so only those count as flips
+        job.timer = (due, target, message, True) if flap else (due, target, message)
         self.scheduler.schedule(job, due)
 
     def _fire(self, job: Job, due_ns: int) -> None:
-        _, to, message = job.timer  # type: ignore[misc]
-        self._count_flip(job, to)
-        self.move(job, to, due_ns, message)
-
-    @staticmethod
-    def _count_flip(job: Job, to: str) -> None:
-        fate = job.fate
-        if fate is not None and fate.kind == "flap" and job.state in (fate.at, fate.to) and to in (fate.at, fate.to):
+        timer = job.timer
+        if len(timer) > 3:  # type: ignore[arg-type]
             job.flips += 1
+        self.move(job, timer[1], due_ns, timer[2])  # type: ignore[index]
 
     def _notify(self, job: Job, old: str | None, new: str, t_ns: int, message: str) -> None:
         for fn in self.listeners:

@@ -89,7 +89,7 @@ def test_fate_fail_at_state_with_message_and_duration():
 def test_fate_hang_and_flap():
     s = session()
     hung = s.submit("p", GRAPH, "h", {}, fate=Fate("hang", at="RUN"))
-    flap = s.submit("p", GRAPH, "f", {}, fate=Fate("flap", at="RUN", to="PAUSED", times=2, every=1))
+    flap = s.submit("p", GRAPH, "f", {}, fate=Fate("flap", at="RUN", to="PAUSED", times=1, every=1))
     s.advance(1000)
     assert hung.state == "RUN" and hung.timer is None
     assert [h[2] for h in flap.history] == ["NEW", "RUN", "PAUSED", "RUN", "DONE"]

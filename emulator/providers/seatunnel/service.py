@@ -140,7 +140,7 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
         total = None
 
     fate = call.fate({"jobName": name, "jobId": jid, "jobMode": mode,
-                      "source": [s["name"] for s in info["dag"]["sources"]]})
+                      "source": [s["name"] for s in info["dag"]["sources"]]}, body=cfg)
     fate = _checked_fate(fate, graph_for(mode))
     span: float | None = None
     if mode == "BATCH":
