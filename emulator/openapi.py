@@ -43,7 +43,9 @@ _INLINE = {
         "properties": {"openapi": {"type": "string"}, "info": {"type": "object"}, "paths": {"type": "object"}},
     },
 }
-_MEDIA = {"json": "application/json", "raw": "application/octet-stream"}
+# Responses that also come in non-JSON forms chosen by a query parameter (`format=`), keyed by response schema.
+# A route may declare the same with an attribute `media = {status: (media type, ...)}`.
+_ALT_MEDIA = {"seatunnel/logs.response": ("text/html", "text/plain")}
 
 
 # --- entry points -------------------------------------------------------------------------------------------
@@ -228,8 +230,10 @@ def _operation(route: "Route", key: str, path_names: list[str], error_schema: st
     if body is not None:
         op["requestBody"] = body
     responses: dict[str, Any] = {}
+    alt = getattr(route, "media", None) or {}
     for status, name in sorted(route.responses.items()):
-        responses[str(status)] = _response(name, key, used, f"{status} response")
+        responses[str(status)] = _response(name, key, used, f"{status} response",
+                                           alt.get(status) or _ALT_MEDIA.get(name or "", ()))
     if error_schema is not None:
         for rng in ("4XX", "5XX"):
             desc = ("a client mistake, in the system's own error format" if rng == "4XX"
@@ -257,13 +261,16 @@ def _request_body(route: "Route", key: str, used: set[str]) -> dict | None:
     return None
 
 
-def _response(name: str | None, key: str, used: set[str], desc: str) -> dict:
+def _response(name: str | None, key: str, used: set[str], desc: str, alt: tuple[str, ...] = ()) -> dict:
     if name is None:
         return {"description": desc + " (empty body)"}
     used.add(name)
     schema = _load(name)
     media = "text/plain" if schema.get("type") == "string" else "application/json"
-    return {"description": schema.get("title") or desc, "content": {media: {"schema": _ref(name, key)}}}
+    content = {media: {"schema": _ref(name, key)}}
+    for other in alt:
+        content.setdefault(other, {"schema": {"type": "string"}})
+    return {"description": schema.get("title") or desc, "content": content}
 
 
 def _load(name: str) -> dict:
