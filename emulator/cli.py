@@ -90,7 +90,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         import json
 
-        print(json.dumps(document(args.provider), indent=2))
+        try:
+            doc = document(args.provider)
+        except KeyError:
+            from .providers import available
+
+            print(f"job-emulator: error: unknown provider {args.provider!r}; known: "
+                  f"{', '.join(available())}, control", file=sys.stderr)
+            return 2
+        print(json.dumps(doc, indent=2))
         return 0
     if args.command == "fixtures":
         try:

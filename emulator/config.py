@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from .core.clock import MODES
+from .core.clock import MAX_SPEED, MODES
 
 
 class ConfigError(ValueError):
@@ -177,8 +177,8 @@ def load(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = N
 def validate(s: Settings, available: list[str] | None) -> None:
     if s.clock not in MODES:
         raise ConfigError(f"clock must be one of {', '.join(MODES)}, got {s.clock!r}")
-    if s.speed <= 0:
-        raise ConfigError(f"speed must be > 0, got {s.speed:g}")
+    if not 0 < s.speed <= MAX_SPEED:
+        raise ConfigError(f"speed must be > 0 and <= {MAX_SPEED:g}, got {s.speed:g}")
     if not 0 <= s.port <= 65535:
         raise ConfigError(f"port must be 0..65535, got {s.port}")
     if not 0 <= s.jitter < 1:

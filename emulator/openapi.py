@@ -194,6 +194,8 @@ def _param_schema(p: "Param") -> dict:
         schema["enum"] = list(p.choices)
     if p.minimum is not None and kind in ("integer", "number"):
         schema["minimum"] = int(p.minimum) if kind == "integer" else p.minimum
+    if p.maximum is not None and kind in ("integer", "number"):
+        schema["maximum"] = int(p.maximum) if kind == "integer" else p.maximum
     if p.default is not None and p.default != [] and _json_able(p.default):
         schema["default"] = p.default
     return schema

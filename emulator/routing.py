@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class Param:
     nocase: bool = False
     minimum: float | None = None
     required: bool = False
+    maximum: float | None = None
 
 
 @dataclass
@@ -203,8 +205,14 @@ def parse_args(params: tuple[Param, ...], query: Any) -> dict[str, Any]:
                 kind = "an integer" if p.type is int else "a number"
                 raise ApiError("invalid", f"query parameter {p.name} must be {kind}, got {raw!r}",
                                field=p.name) from None
+            if not math.isfinite(val):
+                raise ApiError("invalid", f"query parameter {p.name} must be a finite number, got {raw!r}",
+                               field=p.name)
             if p.minimum is not None and val < p.minimum:
                 raise ApiError("invalid", f"query parameter {p.name} must be >= {p.minimum:g}, got {raw}",
+                               field=p.name)
+            if p.maximum is not None and val > p.maximum:
+                raise ApiError("invalid", f"query parameter {p.name} must be <= {p.maximum:g}, got {raw}",
                                field=p.name)
             out[p.name] = val
             continue

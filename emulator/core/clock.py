@@ -11,6 +11,7 @@ import time
 NS = 1_000_000_000
 MODES = ("real", "scaled", "manual")
 # The manual clock starts at a fixed instant so that the same seed and requests give the same bytes.
+MAX_SPEED = 1_000_000.0  # beyond this, emulated time would leave the calendar within hours
 DEFAULT_MANUAL_START_NS = 1_767_225_600 * NS  # 2026-01-01T00:00:00Z
 
 
@@ -26,8 +27,8 @@ class Clock:
     def __init__(self, mode: str = "real", speed: float = 1.0, start_ns: int | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"clock mode must be one of {', '.join(MODES)}, not {mode!r}")
-        if speed <= 0:
-            raise ValueError(f"clock speed must be > 0, not {speed}")
+        if not 0 < speed <= MAX_SPEED:
+            raise ValueError(f"clock speed must be > 0 and <= {MAX_SPEED:g}, not {speed}")
         self.mode = mode
         self.speed = float(speed) if mode == "scaled" else 1.0
         if start_ns is None:
@@ -63,8 +64,8 @@ class Clock:
         """Switch mode (and speed for `scaled`) without a jump in emulated time."""
         if mode not in MODES:
             raise ValueError(f"clock mode must be one of {', '.join(MODES)}, not {mode!r}")
-        if speed is not None and speed <= 0:
-            raise ValueError(f"clock speed must be > 0, not {speed}")
+        if speed is not None and not 0 < speed <= MAX_SPEED:
+            raise ValueError(f"clock speed must be > 0 and <= {MAX_SPEED:g}, not {speed}")
         now = self.now_ns()
         self.mode = mode
         if mode == "scaled":
