@@ -68,11 +68,14 @@ def _load_raw(value: Any) -> Mapping[str, Any]:
 
 def load_catalogue(value: Any) -> dict[str, Task]:
     """Parse and check the catalogue option; a bad catalogue is a start-up error (ValueError) naming the task."""
+    raw = _load_raw(value)
+    if not raw:
+        return {}  # no catalogue: start-up does not pay for importing jsonschema
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 
     tasks: dict[str, Task] = {}
-    for key, entry in _load_raw(value).items():
+    for key, entry in raw.items():
         parts = key.split("/")
         if len(parts) != 2 or not all(parts):
             raise CatalogueError(f"taskapi catalogue: key {key!r} must be 'topic/task'")
