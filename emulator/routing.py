@@ -252,6 +252,8 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
             if fault is not None and fault.status:
                 reply = render_error(fault.error(), call)
             else:
+                if provider is not None:
+                    provider.authenticate(call)
                 call.args = parse_args(route.query, request.query)
                 if route.body is not None or route.body_format != "json":
                     await _read_body(call, route, settings.max_body)

@@ -60,6 +60,10 @@ class Provider:
     def render_error(self, err: ApiError, call: Call) -> Reply:
         raise NotImplementedError
 
+    def authenticate(self, call: Call) -> None:
+        """Check the caller's credentials; raise ApiError('unauthorized') to refuse. Runs before query and
+        body parsing, so a client without credentials gets 401 whatever it sent. Default: no auth."""
+
     def error_schema(self, call: Call) -> str | None:
         """Schema name of this provider's error body (may depend on the profile)."""
         return f"{self.key}/error"

@@ -73,6 +73,12 @@ class SeaTunnelProvider(Provider):
         # the engine's history-job-expire-minutes, unless the global --retain-seconds says otherwise
         self.store_options = {} if settings.retain_seconds is not None else {"retain_seconds": minutes * 60}
 
+    def authenticate(self, call: Call) -> None:
+        """Basic auth as the engine's BasicAuthFilter does it, when enabled (option basic_auth)."""
+        from .service import check_auth
+
+        check_auth(call)
+
     def flag(self, name: str) -> bool:
         """A boolean option (CLI values arrive as strings)."""
         v = self.opts[name]

@@ -25,14 +25,12 @@ _JOB_ERR = {400: S + "error", 500: S + "error"}
 
 
 async def submit_job(call: Call) -> Reply:
-    service.check_auth(call)
     service.state(call)
     spec, cfg = service.config_body(call)
     return Reply(200, service.submit(call, spec, cfg, call.args))
 
 
 async def submit_jobs(call: Call) -> Reply:
-    service.check_auth(call)
     service.state(call)
     body = service.json_body(call)
     if not isinstance(body, list):
@@ -56,12 +54,10 @@ async def submit_jobs(call: Call) -> Reply:
 
 
 async def stop_job(call: Call) -> Reply:
-    service.check_auth(call)
     return Reply(200, {"jobId": service.stop(call, service.json_body(call))})
 
 
 async def stop_jobs(call: Call) -> Reply:
-    service.check_auth(call)
     body = service.json_body(call)
     if not isinstance(body, list):
         raise ApiError("invalid", "Request body must be a JSON array of {jobId, isStopWithSavePoint}.", field="body")
@@ -70,7 +66,6 @@ async def stop_jobs(call: Call) -> Reply:
 
 
 async def job_info(call: Call) -> Reply:
-    service.check_auth(call)
     raw = call.path.get("jobId", "")
     if not raw.strip():
         raise ApiError("invalid", "The jobId must not be empty.", field="jobId")
@@ -83,19 +78,16 @@ async def job_info(call: Call) -> Reply:
 
 
 async def running_jobs(call: Call) -> Reply:
-    service.check_auth(call)
     jobs, total = service.running(call)
     return Reply(200, service.listed(call, jobs, total))
 
 
 async def finished_jobs(call: Call) -> Reply:
-    service.check_auth(call)
     jobs, total = service.finished(call, call.path.get("state", ""))
     return Reply(200, service.listed(call, jobs, total))
 
 
 async def overview(call: Call) -> Reply:
-    service.check_auth(call)
     p = service.prov(call)
     cl = service.state(call)
     counts = call.session.store(KEY).count_by_state()
@@ -114,7 +106,6 @@ async def overview(call: Call) -> Reply:
 
 
 async def system_monitoring(call: Call) -> Reply:
-    service.check_auth(call)
     cl = service.state(call)
     store = call.session.store(KEY)
     now = call.now_ns
@@ -150,7 +141,6 @@ async def system_monitoring(call: Call) -> Reply:
 async def logs(call: Call) -> Reply:
     """`/logs/{jobId}`: the job's engine log text (the seed's "last N lines"); `job-<id>.log`: the same file;
     `?format=json`: where the logs are; `/logs`: every job's log link (HTML, or JSON with format=json)."""
-    service.check_auth(call)
     cl = service.state(call)
     store = call.session.store(KEY)
     raw = call.path.get("jobId", "")

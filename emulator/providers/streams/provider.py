@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any, ClassVar
 
 from ...core.errors import ApiError
@@ -59,6 +60,20 @@ class Streams(Provider):
 
     def render_error(self, err: ApiError, call: Call) -> Reply:
         return errors.render_error(err, call)
+
+    def authenticate(self, call: Call) -> None:
+        """Bearer-token check when the `token` option is set (401 in Streams' format otherwise)."""
+        token = self.opts["token"]
+        if not token:
+            return
+        header = call.headers.get("Authorization", "")
+        scheme, _, given = header.partition(" ")
+        if not header:
+            raise ApiError("unauthorized", "The request has no Authorization header; send 'Authorization: Bearer "
+                                           "<token>'.", field="Authorization")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            raise ApiError("unauthorized", "The bearer token in the Authorization header is not valid.",
+                           field="Authorization")
 
     def error_schema(self, call: Call) -> str:
         return "streams/error"

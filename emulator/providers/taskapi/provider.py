@@ -65,11 +65,11 @@ class TaskApi(Provider):
     def render_error(self, err: ApiError, call: Call) -> Reply:
         return errors.render_error(err, call)
 
-    def check_auth(self, header: str | None) -> None:
+    def authenticate(self, call: Call) -> None:
         """Raise 401 when auth emulation is on and the request carries no acceptable bearer token."""
         if not self.auth:
             return
-        scheme, _, token = (header or "").strip().partition(" ")
+        scheme, _, token = (call.headers.get("Authorization") or "").strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError("unauthorized", "Missing or malformed bearer token in the Authorization header",
                            field="Authorization")
