@@ -8,7 +8,7 @@ handlers), `model.py` (wire model: job -> JSON), `lifecycle.py` (its graphs and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..core.errors import ApiError
 from ..core.lifecycle import Graph
@@ -36,9 +36,9 @@ class Provider:
     title: str = ""
     api_version: str = ""
     default_port: int | None = None
-    profiles: dict[str, dict[str, Any]] = {"default": {}}
+    profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": {}}
     options: tuple[Option, ...] = ()
-    store_options: dict[str, Any] = {}
+    store_options: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
