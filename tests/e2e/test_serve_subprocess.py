@@ -133,3 +133,25 @@ def test_serve_help_explains_every_setting():
     for flag in ("--host", "--port", "--seed", "--speed", "--clock", "--providers", "--duration", "--profile",
                  "EMULATOR_PORT", "bacalhau"):
         assert flag in proc.stdout
+
+
+def test_startup_prints_urls_and_each_request_logs_one_structured_line():
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMULATOR_")}
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", str(port), "--log-level", "info"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, proc)
+        http("GET", base + "/api/v1/orchestrator/jobs/j-0000abcd")
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=15)
+    assert f"listening on {base}" in out
+    for key in ("streams", "bacalhau", "seatunnel", "instabase", "taskapi"):
+        assert f"provider {key} at {base}" in err
+    assert f"control API at {base}/_emulator/health" in err
+    lines = [line for line in err.splitlines() if "request method=GET path=/api/v1/orchestrator/jobs/j-0000abcd" in line]
+    assert len(lines) == 1
+    assert "status=500" in lines[0] and "provider=bacalhau" in lines[0] and "job=j-0000abcd" in lines[0]
+    assert "session=default" in lines[0] and " ms=" in lines[0]
