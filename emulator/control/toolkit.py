@@ -67,55 +67,51 @@ async def delete_session(call: Call) -> Reply:
     return Reply(204)
 
 
-# --- scenarios ----------------------------------------------------------------------------------------------
-async def add_scenario(call: Call) -> Reply:
-    body = dict(call.body)
-    _provider_key(call, body.get("provider"))
-    try:
-        rule = call.session.scenarios.add(**body)
-    except (TypeError, ValueError) as exc:
-        raise ApiError("invalid", str(exc), field="outcome") from None
-    return Reply(201, rule.to_dict())
+# --- scenarios and faults: two rule books with the same four endpoints ------------------------------------
+def _book(call: Call, kind: str) -> Any:
+    return call.session.scenarios if kind == "scenarios" else call.session.faults
 
 
-async def list_scenarios(call: Call) -> Reply:
-    return Reply(200, {"scenarios": [r.to_dict() for r in call.session.scenarios.rules]})
-
-
-async def delete_scenario(call: Call) -> Reply:
-    if not call.session.scenarios.remove(call.path["rule"]):
-        raise ApiError("not_found", f"no scenario {call.path['rule']!r}", field="rule")
-    return Reply(204)
-
-
-async def clear_scenarios(call: Call) -> Reply:
-    call.session.scenarios.rules.clear()
-    return Reply(204)
-
-
-# --- faults -------------------------------------------------------------------------------------------------
-async def add_fault(call: Call) -> Reply:
-    body = dict(call.body)
-    _provider_key(call, body.get("provider"))
+def _check_fault(body: dict) -> None:
     if not (body.get("status") or body.get("drop") or body.get("latency_ms") or body.get("jitter_ms")):
         raise ApiError("invalid", "a fault needs at least one of status, drop, latency_ms, jitter_ms", field="status")
-    rule = call.session.faults.add(**body)
-    return Reply(201, rule.to_dict())
 
 
-async def list_faults(call: Call) -> Reply:
-    return Reply(200, {"faults": [r.to_dict() for r in call.session.faults.rules]})
+def rule_routes(kind: str, summary: str, check: Any = None) -> list[Route]:
+    """POST (add), GET (list with match/hit counts), DELETE one, DELETE all, for `kind` (scenarios/faults)."""
+    single = kind[:-1]
 
+    async def add(call: Call) -> Reply:
+        body = dict(call.body)
+        _provider_key(call, body.get("provider"))
+        if check is not None:
+            check(body)
+        try:
+            rule = _book(call, kind).add(**body)
+        except (TypeError, ValueError) as exc:
+            raise ApiError("invalid", str(exc), field="outcome" if kind == "scenarios" else "body") from None
+        return Reply(201, rule.to_dict())
 
-async def delete_fault(call: Call) -> Reply:
-    if not call.session.faults.remove(call.path["rule"]):
-        raise ApiError("not_found", f"no fault {call.path['rule']!r}", field="rule")
-    return Reply(204)
+    async def listing(call: Call) -> Reply:
+        return Reply(200, {kind: [r.to_dict() for r in _book(call, kind).rules]})
 
+    async def remove(call: Call) -> Reply:
+        if not _book(call, kind).remove(call.path["rule"]):
+            raise ApiError("not_found", f"no {single} {call.path['rule']!r}", field="rule")
+        return Reply(204)
 
-async def clear_faults(call: Call) -> Reply:
-    call.session.faults.rules.clear()
-    return Reply(204)
+    async def clear(call: Call) -> Reply:
+        _book(call, kind).clear()
+        return Reply(204)
+
+    return [
+        Route("POST", f"{P}/{kind}", add, f"Add a {single} rule: {summary}", body=f"control/{single}.request",
+              responses={201: f"control/{single}.response"}, tags=T),
+        Route("GET", f"{P}/{kind}", listing, f"The {single} rules and their counts",
+              responses={200: "control/generic.response"}, tags=T),
+        Route("DELETE", f"{P}/{kind}", clear, f"Remove every {single} rule", responses={204: None}, tags=T),
+        Route("DELETE", f"{P}/{kind}/{{rule}}", remove, f"Remove a {single} rule", responses={204: None}, tags=T),
+    ]
 
 
 # --- journal ------------------------------------------------------------------------------------------------
@@ -237,18 +233,8 @@ def routes() -> list[Route]:
               body="control/session.request", body_required=False, responses={201: "control/generic.response"},
               tags=T),
         Route("DELETE", f"{P}/sessions/{{key}}", delete_session, "Drop a session", responses={204: None}, tags=T),
-        Route("POST", f"{P}/scenarios", add_scenario, "Add a scenario rule", body="control/scenario.request",
-              responses={201: "control/scenario.response"}, tags=T),
-        Route("GET", f"{P}/scenarios", list_scenarios, "Scenario rules and how often each matched", responses=r,
-              tags=T),
-        Route("DELETE", f"{P}/scenarios", clear_scenarios, "Remove every scenario rule", responses={204: None}, tags=T),
-        Route("DELETE", f"{P}/scenarios/{{rule}}", delete_scenario, "Remove a scenario rule", responses={204: None},
-              tags=T),
-        Route("POST", f"{P}/faults", add_fault, "Add a fault rule", body="control/fault.request",
-              responses={201: "control/fault.response"}, tags=T),
-        Route("GET", f"{P}/faults", list_faults, "Fault rules and their hits", responses=r, tags=T),
-        Route("DELETE", f"{P}/faults", clear_faults, "Remove every fault rule", responses={204: None}, tags=T),
-        Route("DELETE", f"{P}/faults/{{rule}}", delete_fault, "Remove a fault rule", responses={204: None}, tags=T),
+        *rule_routes("scenarios", "the fate of matching jobs"),
+        *rule_routes("faults", "latency, error status or dropped connection", _check_fault),
         Route("GET", f"{P}/requests", journal, "The journal, newest last, filtered", query=JOURNAL_QUERY,
               responses={200: "control/journal.response"}, tags=T),
         Route("DELETE", f"{P}/requests", clear_journal, "Clear the journal", responses={204: None}, tags=T),

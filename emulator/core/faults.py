@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import fnmatch
 import random
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass
 
 from .errors import ApiError
+from .rulebook import RuleBook
 
 STATUS_KINDS = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
                 413: "too_large", 422: "unprocessable", 500: "internal", 503: "unavailable"}
@@ -52,28 +52,18 @@ class FaultRule:
         return ApiError(kind, self.message, status=status)
 
 
-@dataclass
-class FaultBook:
-    """The fault rules of one session, in the order they were added (the first that fires wins)."""
+class FaultBook(RuleBook[FaultRule]):
+    """The fault rules of one session, in the order they were added (the first that fires wins). Probabilities
+    and jitter are drawn from a generator of its own, seeded from the session's seed, so fault draws are
+    reproducible and never shift the ids the session hands out."""
 
-    seed: int = 0
-    rules: list[FaultRule] = field(default_factory=list)
-    next_id: int = 1
-    rng: random.Random = field(default_factory=random.Random)
+    rule_type = FaultRule
+    prefix = "f"
 
-    def __post_init__(self) -> None:
-        self.rng = random.Random(f"faults:{self.seed}")
-
-    def add(self, **spec: Any) -> FaultRule:
-        rule = FaultRule(id=f"f{self.next_id}", **spec)
-        self.next_id += 1
-        self.rules.append(rule)
-        return rule
-
-    def remove(self, rule_id: str) -> bool:
-        before = len(self.rules)
-        self.rules = [r for r in self.rules if r.id != rule_id]
-        return len(self.rules) != before
+    def __init__(self, seed: int = 0, rules: list[FaultRule] | None = None, next_id: int = 1) -> None:
+        super().__init__(rules, next_id)
+        self.seed = seed
+        self.rng = random.Random(f"faults:{seed}")
 
     def decide(self, provider: str | None, method: str, path: str) -> FaultRule | None:
         """The rule that fires for this request, if any (counts are updated)."""
@@ -97,8 +87,7 @@ class FaultBook:
 
     def to_dict(self) -> dict:
         st = self.rng.getstate()
-        return {"seed": self.seed, "next_id": self.next_id, "rules": [r.to_dict() for r in self.rules],
-                "rng": [st[0], list(st[1]), st[2]]}
+        return {**super().to_dict(), "seed": self.seed, "rng": [st[0], list(st[1]), st[2]]}
 
     @classmethod
     def from_dict(cls, data: dict) -> FaultBook:

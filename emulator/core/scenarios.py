@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .lifecycle import Fate
+from .rulebook import RuleBook
 
 _MISSING = object()
 
@@ -76,22 +77,14 @@ def _match_value(have: Any, want: Any) -> bool:
     return have == want
 
 
-@dataclass
-class ScenarioBook:
-    rules: list[Scenario] = field(default_factory=list)
-    next_id: int = 1
+class ScenarioBook(RuleBook[Scenario]):
+    """The scenario rules of one session; the first rule that applies to a submitted job sets its fate."""
 
-    def add(self, **spec: Any) -> Scenario:
-        rule = Scenario(id=f"s{self.next_id}", **spec)
+    rule_type = Scenario
+    prefix = "s"
+
+    def check(self, rule: Scenario) -> None:
         rule.fate()  # raises ValueError for an unknown outcome
-        self.next_id += 1
-        self.rules.append(rule)
-        return rule
-
-    def remove(self, rule_id: str) -> bool:
-        before = len(self.rules)
-        self.rules = [r for r in self.rules if r.id != rule_id]
-        return len(self.rules) != before
 
     def fate_for(self, provider: str, body: Any, fields: dict[str, Any]) -> Fate | None:
         for rule in self.rules:
@@ -99,10 +92,3 @@ class ScenarioBook:
                 rule.matched += 1
                 return rule.fate()
         return None
-
-    def to_dict(self) -> dict:
-        return {"next_id": self.next_id, "rules": [r.to_dict() for r in self.rules]}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> ScenarioBook:
-        return cls(rules=[Scenario(**r) for r in data["rules"]], next_id=data["next_id"])
