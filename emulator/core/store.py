@@ -129,6 +129,9 @@ class JobStore:
         self._by_state: dict[str, dict[str, Job]] = {}
         self._finished: deque[Job] = deque()
         self._by_prefix: dict[str, list[Job]] = {}
+        self._index_keys: dict[str, Callable[[Job], Iterable[Any]]] = {}
+        self._indexes: dict[str, dict[Any, list[Job]]] = {}
+        self._index_dead: dict[str, dict[Any, int]] = {}
         self.on_evict: Callable[[Job], None] | None = None
 
     def __len__(self) -> int:
@@ -151,9 +154,61 @@ class JobStore:
         self._by_state.setdefault(job.state, {})[job.id] = job
         if self.prefix_len:
             self._by_prefix.setdefault(job.id[: self.prefix_len], []).append(job)
+        for name, keys in self._index_keys.items():
+            idx = self._indexes[name]
+            for k in keys(job):
+                idx.setdefault(k, []).append(job)
         if job.terminal:
             self._finished.append(job)
         return job
+
+    # --- secondary indexes --------------------------------------------------------------------------------
+    def add_index(self, name: str, keys: Callable[[Job], Iterable[Any]]) -> None:
+        """Index jobs by `keys(job)` (computed once, at add: the keys must not change over a job's life, e.g.
+        labels or an instance id), so that a page of one key's jobs costs the page, not a scan."""
+        if name in self._index_keys:
+            return
+        self._index_keys[name] = keys
+        idx: dict[Any, list[Job]] = {}
+        for job in self:
+            for k in keys(job):
+                idx.setdefault(k, []).append(job)
+        self._indexes[name] = idx
+        self._index_dead[name] = {}
+
+    def has_index(self, name: str) -> bool:
+        return name in self._index_keys
+
+    def page_at(self, offset: int, limit: int | None, *, index: str | None = None, key: Any = None,
+                reverse: bool = False) -> tuple[list[Job], bool]:
+        """Jobs `offset` rows deep in creation order (of index `index`'s `key`, or of all jobs), at most
+        `limit` of them; returns (jobs, whether more follow). A direct slice while nothing was removed from
+        that list, otherwise a walk that skips removed jobs."""
+        if index is None:
+            lst, dead = self._order, self._dead
+        else:
+            lst = self._indexes[index].get(key, [])
+            dead = self._index_dead[index].get(key, 0)
+        if dead == 0:
+            n = len(lst)
+            if reverse:
+                hi = n - offset
+                lo = max(0, hi - limit) if limit is not None else 0
+                chunk = lst[lo:max(hi, 0)][::-1]
+                return chunk, lo > 0
+            end = offset + limit if limit is not None else n
+            return lst[offset:end], end < n
+        live = (j for j in (reversed(lst) if reverse else lst) if not j.evicted)
+        out: list[Job] = []
+        skipped = 0
+        for job in live:
+            if skipped < offset:
+                skipped += 1
+                continue
+            if limit is not None and len(out) >= limit:
+                return out, True
+            out.append(job)
+        return out, False
 
     def restore(self, job: Job) -> None:
         """Put back a job read from a snapshot, keeping its sequence number."""
@@ -236,6 +291,14 @@ class JobStore:
             bucket = self._by_prefix.get(job.id[: self.prefix_len])
             if bucket:
                 bucket.remove(job)
+        for name, keys in self._index_keys.items():
+            dead, idx = self._index_dead[name], self._indexes[name]
+            for k in keys(job):
+                dead[k] = dead.get(k, 0) + 1
+                lst = idx.get(k)
+                if lst is not None and dead[k] * 2 > len(lst):
+                    idx[k] = [j for j in lst if not j.evicted]
+                    dead[k] = 0
         self._dead += 1
         if self._dead > 1024 and self._dead * 2 > len(self._order):
             self._order = [j for j in self._order if not j.evicted]
@@ -282,7 +345,10 @@ class JobStore:
             job.evicted = True
             job.version += 1
         hook = self.on_evict
+        index_keys = self._index_keys
         self.__init__(self.provider, retain_finished=self.retain_finished,  # type: ignore[misc]
                       retain_seconds=self.retain_ns / 1e9 if self.retain_ns else None,
                       prefix_len=self.prefix_len)
         self.on_evict = hook
+        for name, keys in index_keys.items():
+            self.add_index(name, keys)

@@ -144,3 +144,21 @@ def test_same_seed_same_ids():
     a, b = session(), session()
     assert [a.ids.uuid4() for _ in range(3)] == [b.ids.uuid4() for _ in range(3)]
     assert a.ids.flake(DEFAULT_MANUAL_START_NS).isdigit()
+
+
+def test_index_pages_by_offset_and_survives_removals():
+    s = session()
+    st = s.store("p")
+    st.add_index("parity", lambda j: [j.spec["i"] % 2])
+    jobs = [s.submit("p", GRAPH, f"j{i}", {"i": i}) for i in range(10)]
+    page, more = st.page_at(1, 2, index="parity", key=0)
+    assert [j.id for j in page] == ["j2", "j4"] and more
+    page, more = st.page_at(0, 2, index="parity", key=1, reverse=True)
+    assert [j.id for j in page] == ["j9", "j7"] and more
+    st.remove(jobs[2])
+    page, more = st.page_at(1, 10, index="parity", key=0)
+    assert [j.id for j in page] == ["j4", "j6", "j8"] and not more
+    page, more = st.page_at(8, 5)
+    assert [j.id for j in page] == ["j9"] and not more
+    st.add_index("late", lambda j: ["all"])   # an index added later covers the jobs already held
+    assert [j.id for j in st.page_at(0, 3, index="late", key="all")[0]] == ["j0", "j1", "j3"]
