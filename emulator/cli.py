@@ -131,8 +131,10 @@ def serve(settings: cfg.Settings) -> int:
         runners.append(runner)
         port = settings.port or runner.addresses[0][1]
         base = f"http://{settings.host}:{port}"
+        print(f"job-emulator {__version__} listening on {base} (clock {settings.clock}, seed {settings.seed})",
+              flush=True)
         for key in app["providers"]:
-            log.info("provider %s at %s", key, base)
+            print(f"  provider {key} at {base}", flush=True)
         for key, pport in settings.provider_ports.items():
             papp = create_app(settings, only=key)
             papp["sessions"] = app["sessions"]  # one world: the same jobs on both ports
@@ -140,10 +142,8 @@ def serve(settings: cfg.Settings) -> int:
             await prunner.setup()
             await web.TCPSite(prunner, settings.host, pport).start()
             runners.append(prunner)
-            log.info("provider %s also at http://%s:%d", key, settings.host, pport)
-        log.info("control API at %s/_emulator/health", base)
-        print(f"job-emulator {__version__} listening on {base} (clock {settings.clock}, seed {settings.seed})",
-              flush=True)
+            print(f"  provider {key} also at http://{settings.host}:{pport}", flush=True)
+        print(f"  control API at {base}/_emulator/health", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

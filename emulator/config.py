@@ -35,7 +35,7 @@ class Settings:
     retain_finished: int | None = None
     retain_seconds: float | None = None
     journal_size: int = 10_000
-    log_level: str = "info"
+    log_level: str = "warning"
     check_responses: bool = False
     state_file: str | None = None
     preload: str | None = None
@@ -62,7 +62,7 @@ ENV = {
     "retain_finished": ("EMULATOR_RETAIN_FINISHED", "finished jobs kept per provider and session (default: all)"),
     "retain_seconds": ("EMULATOR_RETAIN_SECONDS", "emulated seconds a finished job is kept (default: forever)"),
     "journal_size": ("EMULATOR_JOURNAL_SIZE", "request journal capacity per session (a ring buffer)"),
-    "log_level": ("EMULATOR_LOG_LEVEL", "debug, info, warning or error"),
+    "log_level": ("EMULATOR_LOG_LEVEL", "debug, info (adds one line per request), warning or error"),
     "check_responses": ("EMULATOR_CHECK_RESPONSES", "validate every response against schemas/ (for tests)"),
     "state_file": ("EMULATOR_STATE_FILE", "load state from this file at start and save it on shutdown"),
     "preload": ("EMULATOR_PRELOAD", "directory of fixtures to load at start (e.g. fixtures/sandbox)"),

@@ -22,7 +22,7 @@ from aiohttp import web
 
 from .core import validation
 from .core.errors import ApiError
-from .core.journal import body_text, headers_dict
+from .core.journal import body_text
 from .core.lifecycle import Fate
 from .core.session import Session
 
@@ -314,11 +314,14 @@ def _job_of(call: Call) -> str | None:
 def _journal_arrival(call: Call) -> dict | None:
     """Journal a request when it arrives, so it precedes the transitions it causes; completed on reply."""
     request = call.request
-    return call.session.journal.record(
+    journal = call.session.journal
+    if not journal.capacity:
+        return None
+    return journal.record(
         "request", call.session.clock.now_ns(), provider=call.provider.key if call.provider else None,
-        method=request.method, path=_plain_path(request), query=dict(request.query),
-        headers=headers_dict(request.headers.items()), body="", body_truncated=False, status=None,
-        duration_ms=None, job=None, fault=None)
+        method=request.method, path=_plain_path(request), query_string=request.query_string,
+        raw_headers=request.raw_headers, body="", body_truncated=False, status=None, duration_ms=None, job=None,
+        fault=None)
 
 
 def _journal_done(call: Call, entry: dict | None, reply: Reply, fault: Any) -> None:

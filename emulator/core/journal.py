@@ -1,13 +1,15 @@
 """The request journal: every request, state change and injected fault of a session, in a ring buffer.
 
 Memory never grows without bound: the journal keeps the newest `capacity` entries (and counts what it
-dropped). Entries are plain dicts so the control API can return them as they are.
+dropped). Recording is on every request's path, so an entry keeps cheap references (the raw header tuple, the
+raw query string) and is turned into its JSON view (times, decoded headers and query) only when asked for.
 """
 
 from __future__ import annotations
 
 import fnmatch
 from collections import deque
+from urllib.parse import parse_qsl
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,7 +36,7 @@ class Journal:
         self.seq += 1
         if len(self.entries) == self.capacity:
             self.dropped += 1
-        entry = {"seq": self.seq, "kind": kind, "t": t_ns, "time": iso_utc(t_ns, 6), **fields}
+        entry = {"seq": self.seq, "kind": kind, "t": t_ns, **fields}
         self.entries.append(entry)
         return entry
 
@@ -64,15 +66,28 @@ class Journal:
             if until_ns is not None and e["t"] > until_ns:
                 continue
             out.append(e)
-        return out
+        return [view(e) for e in out]
 
     def timeline(self, provider: str, job_id: str) -> list[dict]:
         """Requests, transitions and faults of one job, in order."""
-        return [e for e in self.entries if e.get("job") == job_id and e.get("provider") == provider]
+        return [view(e) for e in self.entries if e.get("job") == job_id and e.get("provider") == provider]
 
     def clear(self) -> None:
         self.entries.clear()
         self.dropped = 0
+
+
+def view(entry: dict) -> dict:
+    """The JSON form of an entry: its time in RFC 3339, and a request's headers and query decoded."""
+    out = dict(entry)
+    out["time"] = iso_utc(entry["t"], 6)
+    raw = out.pop("raw_headers", None)
+    if raw is not None:
+        out["headers"] = headers_dict((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+    qs = out.pop("query_string", None)
+    if qs is not None:
+        out["query"] = dict(parse_qsl(qs, keep_blank_values=True))
+    return out
 
 
 def body_text(raw: bytes) -> tuple[str, bool]:

@@ -257,4 +257,4 @@ def test_provider_port_serves_the_provider_at_root_with_the_same_jobs():
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=10)
-    assert f"bacalhau also at http://127.0.0.1:{bport}".encode() in err
+    assert f"bacalhau also at http://127.0.0.1:{bport}".encode() in out
