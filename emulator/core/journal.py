@@ -41,7 +41,15 @@ class Journal:
         return entry
 
     def transition(self, provider: str, job_id: str, old: str | None, new: str, t_ns: int, message: str) -> None:
-        self.record("transition", t_ns, provider=provider, job=job_id, **{"from": old}, to=new, message=message)
+        # on the path of every transition (a million of them when a clock advance sweeps a big store): inline
+        if not self.capacity:
+            return
+        self.seq += 1
+        entries = self.entries
+        if len(entries) == self.capacity:
+            self.dropped += 1
+        entries.append({"seq": self.seq, "kind": "transition", "t": t_ns, "provider": provider, "job": job_id,
+                        "from": old, "to": new, "message": message})
 
     def query(self, *, kind: str | None = None, provider: str | None = None, method: str | None = None,
               path: str | None = None, job: str | None = None, status: int | None = None,

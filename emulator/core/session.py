@@ -50,8 +50,6 @@ class Session:
         self.scenarios = ScenarioBook()
         self.faults = FaultBook(seed=seed)
         self.journal = Journal(journal_size)
-        self.listeners.append(lambda job, old, new, t, msg: self.journal.transition(job.provider, job.id, old, new,
-                                                                                       t, msg))
 
     # --- stores -------------------------------------------------------------------------------------------
     def store(self, provider: str) -> JobStore:
@@ -249,8 +247,10 @@ class Session:
         self.move(job, timer[1], due_ns, timer[2])  # type: ignore[index]
 
     def _notify(self, job: Job, old: str | None, new: str, t_ns: int, message: str) -> None:
-        for fn in self.listeners:
-            fn(job, old, new, t_ns, message)
+        self.journal.transition(job.provider, job.id, old, new, t_ns, message)
+        if self.listeners:
+            for fn in self.listeners:
+                fn(job, old, new, t_ns, message)
 
     # --- snapshot -----------------------------------------------------------------------------------------
     def rearm_all(self, jobs: Iterable[Job]) -> None:
