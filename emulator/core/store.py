@@ -128,7 +128,9 @@ class JobStore:
         self._dead = 0
         self._by_state: dict[str, dict[str, Job]] = {}
         self._finished: deque[Job] = deque()
-        self._by_prefix: dict[str, list[Job]] = {}
+        # hash of an id's first `prefix_len` characters -> the job, or a list when several share it (rare):
+        # a million jobs make this index's size matter, and the hash is verified by startswith on lookup
+        self._by_prefix: dict[int, Job | list[Job]] = {}
         self._index_keys: dict[str, Callable[[Job], Iterable[Any]]] = {}
         self._indexes: dict[str, dict[Any, list[Job]]] = {}
         self._index_dead: dict[str, dict[Any, int]] = {}
@@ -153,7 +155,14 @@ class JobStore:
         self._seqs.append(job.seq)
         self._by_state.setdefault(job.state, {})[job.id] = job
         if self.prefix_len:
-            self._by_prefix.setdefault(job.id[: self.prefix_len], []).append(job)
+            h = hash(job.id[: self.prefix_len])
+            held = self._by_prefix.get(h)
+            if held is None:
+                self._by_prefix[h] = job
+            elif isinstance(held, list):
+                held.append(job)
+            else:
+                self._by_prefix[h] = [held, job]
         for name, keys in self._index_keys.items():
             idx = self._indexes[name]
             for k in keys(job):
@@ -242,7 +251,8 @@ class JobStore:
     def with_prefix(self, prefix: str) -> list[Job]:
         """Jobs whose id starts with `prefix` (indexed when `prefix` is at least `prefix_len` long)."""
         if self.prefix_len and len(prefix) >= self.prefix_len:
-            cands = self._by_prefix.get(prefix[: self.prefix_len], ())
+            held = self._by_prefix.get(hash(prefix[: self.prefix_len]))
+            cands = held if isinstance(held, list) else ([held] if held is not None else [])
             return [j for j in cands if j.id.startswith(prefix)]
         return [j for j in self._by_id.values() if j.id.startswith(prefix)]
 
@@ -288,9 +298,12 @@ class JobStore:
         job.version += 1  # any pending timer is now stale
         self._by_state.get(job.state, {}).pop(job.id, None)
         if self.prefix_len:
-            bucket = self._by_prefix.get(job.id[: self.prefix_len])
-            if bucket:
-                bucket.remove(job)
+            h = hash(job.id[: self.prefix_len])
+            held = self._by_prefix.get(h)
+            if held is job:
+                del self._by_prefix[h]
+            elif isinstance(held, list) and job in held:
+                held.remove(job)
         for name, keys in self._index_keys.items():
             dead, idx = self._index_dead[name], self._indexes[name]
             for k in keys(job):
