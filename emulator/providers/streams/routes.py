@@ -40,8 +40,13 @@ def _instance(call: Call) -> tuple[Instance, JobStore]:
     if inst is None:
         inst = insts[inst_id] = Instance(inst_id, next_job=call.provider.opts["first_job_id"])
     store = call.session.store(KEY)
+    store.add_index("instance", _instance_key)  # once per store: an instance's list costs its own jobs only
     _sweep(store, insts)
     return inst, store
+
+
+def _instance_key(job: Job) -> list[str]:
+    return [job.data["instance"]]
 
 
 def _sweep(store: JobStore, insts: dict[str, Instance]) -> None:
@@ -193,7 +198,7 @@ async def submit_job(call: Call) -> Reply:
 
 async def list_jobs(call: Call) -> Reply:
     inst, store = _instance(call)
-    jobs, _ = store.page(where=lambda j: j.data["instance"] == inst.id)
+    jobs, _ = store.page_at(0, None, index="instance", key=inst.id)
     return Reply(200, model.job_list(jobs, call))
 
 
@@ -284,7 +289,7 @@ async def list_instances(call: Call) -> Reply:
 
 async def get_instance(call: Call) -> Reply:
     inst, store = _instance(call)
-    count = sum(1 for _ in store.page(where=lambda j: j.data["instance"] == inst.id)[0])
+    count = len(store.page_at(0, None, index="instance", key=inst.id)[0])
     return Reply(200, model.instance_resource(inst.id, call, count))
 
 
