@@ -1,7 +1,10 @@
 """Bacalhau wire model: the Job, its executions, its history and its results, derived from the engine's job.
 
-Everything random (ids, nodes, outputs, checksums) is drawn at submit and kept in `job.data`; reads only
-derive. Execution events are placed between the job's own transitions: created with the job, bidding during
+Everything random (ids, nodes, outputs, checksums) is drawn at submit and kept in `job.data` (a compact
+`Drawn`); reads only derive. `job.spec` is the request body exactly as the client sent it (bytes): the Job
+object is rebuilt from it on read (parse + normalize, a few microseconds), and a small LRU keeps the most
+recently read ones, so a job costs about its request body plus ~200 bytes instead of ~6 KB of dicts.
+Execution events are placed between the job's own transitions: created with the job, bidding during
 Pending, BidAccepted when the job starts Running, and Completed/Failed/Cancelled when the job ends.
 """
 
@@ -9,7 +12,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import shlex
+import sys
+from collections import OrderedDict
 from typing import Any
 
 from ...core import fakes
@@ -85,8 +91,23 @@ def echo_output(task: dict) -> str | None:
     return None
 
 
-def published_result(publisher: dict, job_id: str, exec_id: str, node: str, session_rng: Any) -> dict:
-    """The SpecConfig a publisher reports for one execution."""
+_S3_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
+_CID_CHARS = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def draw_result(publisher: dict, session_rng: Any) -> str | None:
+    """The random part of what a publisher reports for one execution (an S3 version id, an IPFS CID), drawn
+    at submit; None for publishers whose result is fully derived."""
+    ptype = publisher.get("Type", "")
+    if ptype == "s3":
+        return "".join(session_rng.choice(_S3_CHARS) for _ in range(32))
+    if ptype == "ipfs":
+        return "Qm" + "".join(session_rng.choice(_CID_CHARS) for _ in range(44))
+    return None
+
+
+def published_result(publisher: dict, job_id: str, exec_id: str, node: str, drawn: str | None) -> dict:
+    """The SpecConfig a publisher reports for one execution (`drawn`: what `draw_result` drew for it)."""
     ptype = publisher.get("Type", "")
     params = publisher.get("Params") or {}
     if ptype == "s3":
@@ -97,30 +118,186 @@ def published_result(publisher: dict, job_id: str, exec_id: str, node: str, sess
         digest = hashlib.sha256(f"{job_id}/{exec_id}".encode()).digest()
         return {"Type": "s3", "Params": {
             "Bucket": params.get("Bucket", ""), "Key": key, "Region": params.get("Region", "us-east-1"),
-            "ChecksumSHA256": base64.b64encode(digest).decode(),
-            "VersionID": "".join(session_rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._")
-                                 for _ in range(32))}}
+            "ChecksumSHA256": base64.b64encode(digest).decode(), "VersionID": drawn}}
     if ptype == "local":
         return {"Type": "local", "Params": {"URL": f"http://127.0.0.1:6001/{exec_id}.tar.gz"}}
     if ptype == "ipfs":
-        return {"Type": "ipfs", "Params": {"CID": "Qm" + "".join(
-            session_rng.choice("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") for _ in range(44))}}
+        return {"Type": "ipfs", "Params": {"CID": drawn}}
     if ptype == "noop":
         return {"Type": "noop", "Params": None}
     return {"Type": ptype, "Params": None}
 
 
-def make_executions(session: Any, job_id: str, task: dict, count: int, nodes: list[str]) -> list[dict]:
-    """Draw the ids, nodes, outputs and published results of `count` executions."""
-    out = []
+# --- what a job keeps -----------------------------------------------------------------------------------------
+def _uuid_int(text: str) -> int:
+    return int(text.replace("-", ""), 16)
+
+
+def _uuid_str(n: int) -> str:
+    h = f"{n:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_SHARED: dict[Any, Any] = {}
+_SHARED_MAX = 8192
+_BODY_SHARE_MAX = 4096  # bytes: larger bodies are kept as they are
+
+
+def share(value: Any) -> Any:
+    """One object for equal immutable values (namespaces, label sets, request bodies sent again and again), so
+    a million jobs submitted from the same template hold one copy. Bounded: a full table starts over."""
+    got = _SHARED.get(value)
+    if got is not None:
+        return got
+    if len(_SHARED) >= _SHARED_MAX:
+        _SHARED.clear()
+    _SHARED[value] = value
+    return value
+
+
+def keep_body(raw: bytes) -> bytes:
+    """The request body as the job keeps it (shared with an identical earlier body when small)."""
+    return share(bytes(raw)) if len(raw) <= _BODY_SHARE_MAX else bytes(raw)
+
+
+def flat_labels(labels: Any) -> tuple:
+    """Labels as a shared flat tuple (k1, v1, k2, v2, ...) of interned strings; what list filters read."""
+    if not isinstance(labels, dict) or not labels:
+        return ()
+    out: list[Any] = []
+    for k, v in labels.items():
+        out.append(sys.intern(k) if isinstance(k, str) else k)
+        out.append(sys.intern(v) if isinstance(v, str) and len(v) <= 64 else v)
+    try:
+        return share(tuple(out))
+    except TypeError:  # an unhashable value (the schema forbids it; keep it anyway)
+        return tuple(out)
+
+
+class Drawn:
+    """What submit drew for one job and what list filters need without parsing the request: the evaluation
+    id, per execution (id as an int, node, stdout or None when the task only echoes, the publisher's random
+    part or None) as one flat tuple, the namespace and the labels (shared flat tuple), the requester node."""
+
+    __slots__ = ("eval", "execs", "labels", "namespace", "requester")
+    STRIDE = 4
+
+    def __init__(self, eval_id: int, execs: tuple, namespace: str, labels: tuple, requester: str) -> None:
+        self.eval = eval_id
+        self.execs = execs
+        self.namespace = namespace
+        self.labels = labels
+        self.requester = requester
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The engine asks job.data for `_left` (pause/resume); Bacalhau has no resumable state."""
+        return default
+
+    @property
+    def eval_id(self) -> str:
+        return _uuid_str(self.eval)
+
+    def executions(self) -> list[tuple[str, str, str | None, str | None]]:
+        """(execution id, node, stdout or None, publisher draw or None) per execution."""
+        ex = self.execs
+        return [("e-" + _uuid_str(ex[i]), ex[i + 1], ex[i + 2], ex[i + 3]) for i in range(0, len(ex), 4)]
+
+    def count(self) -> int:
+        return len(self.execs) // 4
+
+    def labels_dict(self) -> dict:
+        lab = self.labels
+        return dict(zip(lab[::2], lab[1::2]))
+
+    def label_keys(self) -> list[tuple[str, str]]:
+        lab = self.labels
+        return [(k, v) for k, v in zip(lab[::2], lab[1::2]) if isinstance(v, str)]
+
+    def __snapshot__(self) -> dict:
+        return {"eval": self.eval_id, "namespace": self.namespace, "labels": self.labels_dict(),
+                "requester": self.requester,
+                "executions": [{"id": i, "node": n, "stdout": o, "drawn": d} for i, n, o, d in self.executions()]}
+
+    @classmethod
+    def __restore__(cls, state: dict, session: Any) -> Drawn:
+        execs: list[Any] = []
+        for ex in state["executions"]:
+            execs += [_uuid_int(ex["id"][2:]), ex["node"], ex["stdout"], ex["drawn"]]
+        return cls(_uuid_int(state["eval"]), tuple(execs), state["namespace"], flat_labels(state["labels"]),
+                   state["requester"])
+
+
+def draw(session: Any, task: dict, count: int, nodes: list[str], namespace: str, labels: Any,
+         requester: str) -> Drawn:
+    """Draw the evaluation id and the ids, nodes, outputs and published-result parts of `count` executions
+    (in this order: the seed fixes every byte)."""
+    eval_id = _uuid_int(session.ids.uuid4())
+    execs: list[Any] = []
     echo = echo_output(task)
     publisher = task.get("Publisher") or {}
     for i in range(count):
-        exec_id = "e-" + session.ids.uuid4()
+        exec_id = _uuid_int(session.ids.uuid4())
         node = nodes[i % len(nodes)]
-        stdout = echo if echo is not None else fakes.output_lines(session.rng, 1 + session.rng.randrange(3))
-        out.append({"id": exec_id, "node": node, "stdout": stdout,
-                    "result": published_result(publisher, job_id, exec_id, node, session.rng)})
+        stdout = None if echo is not None else fakes.output_lines(session.rng, 1 + session.rng.randrange(3))
+        execs += [exec_id, node, stdout, draw_result(publisher, session.rng)]
+    ns = share(sys.intern(namespace)) if isinstance(namespace, str) else namespace
+    return Drawn(eval_id, tuple(execs), ns, flat_labels(labels), requester)
+
+
+def build_wire(job_id: str, spec: dict, requester: str) -> dict:
+    """The stored Job object (without State, Revision and times) from the submitted `Job`."""
+    meta = {k: v for k, v in (spec.get("Meta") or {}).items() if not k.startswith(RESERVED_META)}
+    meta["bacalhau.org/requester.id"] = requester
+    return {
+        "ID": job_id, "Name": spec.get("Name") or job_id, "Namespace": spec.get("Namespace") or "default",
+        "Type": spec["Type"], "Priority": spec.get("Priority", 0), "Count": spec.get("Count", 0),
+        "Constraints": spec.get("Constraints") or [], "Meta": meta, "Labels": spec.get("Labels") or {},
+        "Tasks": [normalize_task(spec["Tasks"][0])], "Version": 0,
+    }
+
+
+_WIRE: OrderedDict[Job, tuple[dict, dict]] = OrderedDict()
+WIRE_CACHE = 2048  # Job objects read most recently, with their rebuilt wire dict and submitted task
+
+
+def remember(job: Job, wire: dict, task: dict) -> None:
+    _WIRE[job] = (wire, task)
+    if len(_WIRE) > WIRE_CACHE:
+        _WIRE.popitem(last=False)
+
+
+def _parsed(job: Job) -> tuple[dict, dict]:
+    """(stored Job object without state, submitted first task) of `job`, from the LRU or rebuilt."""
+    hit = _WIRE.get(job)
+    if hit is not None:
+        _WIRE.move_to_end(job)
+        return hit
+    spec = job.spec
+    body = json.loads(spec) if isinstance(spec, (bytes, str)) else spec
+    sub = body["Job"]
+    task = sub["Tasks"][0]
+    hit = (build_wire(job.id, sub, job.data.requester), task)
+    remember(job, *hit)
+    return hit
+
+
+def wire_base(job: Job) -> dict:
+    """The stored Job object (shared: copy before changing it)."""
+    return _parsed(job)[0]
+
+
+def executions_of(job: Job) -> list[tuple[str, str, str, dict]]:
+    """(execution id, node, stdout, published result) per execution."""
+    _, task = _parsed(job)
+    publisher = task.get("Publisher") or {}
+    out = []
+    echo = None
+    for exec_id, node, stdout, drawn in job.data.executions():
+        if stdout is None:
+            if echo is None:
+                echo = echo_output(task)
+            stdout = echo
+        out.append((exec_id, node, stdout, published_result(publisher, job.id, exec_id, node, drawn)))
     return out
 
 
@@ -130,7 +307,7 @@ def state_of(job: Job) -> dict:
 
 def job_wire(job: Job) -> dict:
     """The Job object as GET /jobs/:id returns it."""
-    wire = dict(job.data["job"])
+    wire = dict(_parsed(job)[0])
     wire["State"] = state_of(job)
     wire["Revision"] = len(job.history)
     wire["CreateTime"] = job.created_ns
@@ -163,7 +340,7 @@ def execution_events(job: Job, now_ns: int) -> list[list[tuple[int, int, int]]]:
     span = max(bid_end - created, 4)
     horizon = now_ns if end is None else min(now_ns, end)
     per_exec = []
-    for i, _ in enumerate(job.data["executions"]):
+    for i in range(job.data.count()):
         t0 = created + i * 1000  # executions are created a microsecond apart
         ev = [(t0, EX_NEW, EX_NEW)]
         seq = [(created + span // 4 + i * 1000, EX_NEW, EX_ASK), (created + span // 2 + i * 1000, EX_ASK, EX_ASK_OK),
@@ -185,9 +362,9 @@ def execution_events(job: Job, now_ns: int) -> list[list[tuple[int, int, int]]]:
 
 def executions_wire(job: Job, now_ns: int) -> list[dict]:
     out = []
-    _, _, end, end_state, message = _timeline(job)
-    namespace = job.data["job"]["Namespace"]
-    for ex, events in zip(job.data["executions"], execution_events(job, now_ns)):
+    message = _timeline(job)[4]
+    namespace = job.data.namespace
+    for (exec_id, node, stdout, result), events in zip(executions_of(job), execution_events(job, now_ns)):
         t_last, _, state = events[-1]
         if state == EX_COMPLETED:
             desired = {"StateType": DESIRED_STOPPED, "Message": "execution completed"}
@@ -201,15 +378,15 @@ def executions_wire(job: Job, now_ns: int) -> list[dict]:
         compute_msg = message if state == EX_FAILED else ""
         run_output = None
         if state == EX_COMPLETED:
-            run_output = {"stdout": ex["stdout"], "stdouttruncated": False, "stderr": "", "stderrtruncated": False,
+            run_output = {"stdout": stdout, "stdouttruncated": False, "stderr": "", "stderrtruncated": False,
                           "exitCode": 0, "runnerError": ""}
         elif state == EX_FAILED and job.entered(RUNNING) is not None:
             run_output = {"stdout": "", "stdouttruncated": False, "stderr": (message or "error") + "\n",
                           "stderrtruncated": False, "exitCode": 1, "runnerError": ""}
-        published = ex["result"] if state == EX_COMPLETED and not _results_missing(job) \
+        published = result if state == EX_COMPLETED and not _results_missing(job) \
             else {"Type": "", "Params": None}
         out.append({
-            "ID": ex["id"], "Namespace": namespace, "EvalID": "", "Name": "", "NodeID": ex["node"],
+            "ID": exec_id, "Namespace": namespace, "EvalID": "", "Name": "", "NodeID": node,
             "JobID": job.id, "AllocatedResources": {"Tasks": {}}, "DesiredState": desired,
             "ComputeState": {"StateType": state, "Message": compute_msg}, "PublishedResult": published,
             "RunOutput": run_output, "PreviousExecution": "", "NextExecution": "", "FollowupEvalID": "",
@@ -239,10 +416,10 @@ def history_events(job: Job, now_ns: int) -> list[tuple[int, dict]]:
             "Type": "JobLevel", "JobID": job.id, "NodeID": "", "ExecutionID": "", "JobState": state,
             "ExecutionState": None, "NewRevision": rev, "Comment": msg or _JOB_COMMENTS.get(new, ""),
             "Time": iso_utc(t)}))
-    for idx, (ex, evs) in enumerate(zip(job.data["executions"], execution_events(job, now_ns))):
+    for idx, (ex, evs) in enumerate(zip(job.data.executions(), execution_events(job, now_ns))):
         for rev, (t, prev, new) in enumerate(evs, start=1):
             events.append((t, 1 + idx, {
-                "Type": "ExecutionLevel", "JobID": job.id, "NodeID": ex["node"], "ExecutionID": ex["id"],
+                "Type": "ExecutionLevel", "JobID": job.id, "NodeID": ex[1], "ExecutionID": ex[0],
                 "JobState": None, "ExecutionState": {"Previous": prev, "New": new}, "NewRevision": rev,
                 "Comment": "", "Time": iso_utc(t)}))
     events.sort(key=lambda e: (e[0], e[1]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from ...core.errors import ApiError
 from ...routing import Call, Reply, Route
 from ..base import Provider
@@ -15,12 +17,13 @@ class Bacalhau(Provider):
     api_version = "v1 (seed: docs of v1.1-v1.3; profiles v1.4, v1.5)"
     default_port = 1234
     # A profile is a set of small switches; the default follows the seed's documented shapes.
-    profiles = {
+    profiles: ClassVar[dict[str, dict[str, Any]]] = {
         "default": {"list_key": None, "queued": False, "token": "offset", "errors": "echo", "release": "v1.1"},
         "v1.4": {"list_key": "Items", "queued": True, "token": "base64", "errors": "echo", "release": "v1.4"},
         "v1.5": {"list_key": "Items", "queued": True, "token": "base64", "errors": "apierror", "release": "v1.5"},
     }
-    store_options = {"prefix_len": 10}  # "j-" + the 8 hex digits of a short id
+    # short ids are found through an index on "j-" + 4 hex digits: 65,536 buckets, shared by many jobs at scale
+    store_options: ClassVar[dict[str, Any]] = {"prefix_len": 6}
 
     def routes(self) -> list[Route]:
         from .routes import routes

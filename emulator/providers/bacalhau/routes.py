@@ -177,21 +177,28 @@ async def submit(call: Call) -> Reply:
     exec_count = max(count, 1)
     nodes = _node_pool(call, exec_count)
     requester = session.extras[KEY]["requester"]
-    meta = {k: v for k, v in (spec.get("Meta") or {}).items() if not k.startswith(model.RESERVED_META)}
-    meta["bacalhau.org/requester.id"] = requester
-    wire = {
-        "ID": job_id, "Name": spec.get("Name") or job_id, "Namespace": spec.get("Namespace") or "default",
-        "Type": jtype, "Priority": spec.get("Priority", 0), "Count": count,
-        "Constraints": spec.get("Constraints") or [], "Meta": meta, "Labels": spec.get("Labels") or {},
-        "Tasks": [model.normalize_task(task)], "Version": 0,
-    }
-    data = {"job": wire, "eval": session.ids.uuid4(),
-            "executions": model.make_executions(session, job_id, task, exec_count, nodes)}
+    wire = model.build_wire(job_id, spec, requester)
+    data = model.draw(session, task, exec_count, nodes, wire["Namespace"], wire["Labels"], requester)
     graph = graph_for(jtype, _profile(call)["queued"])
     fate = call.fate({"name": wire["Name"], "labels": wire["Labels"], "type": jtype, "namespace": wire["Namespace"]})
-    session.submit(KEY, graph, job_id, body, data=data, fate=fate)
+    _indexed(store)
+    # the job keeps the body as sent (bytes); the wire dict is rebuilt from it on read (an LRU keeps recent ones)
+    kept = model.keep_body(call.raw) if call.raw else body
+    job = session.submit(KEY, graph, job_id, kept, data=data, fate=fate)
+    model.remember(job, wire, task)
     call.job_id = job_id
-    return Reply(200, {"JobID": job_id, "EvaluationID": data["eval"], "Warnings": warnings or None})
+    return Reply(200, {"JobID": job_id, "EvaluationID": data.eval_id, "Warnings": warnings or None})
+
+
+def _label_keys(job: Job) -> list[tuple[str, str]]:
+    return job.data.label_keys()
+
+
+def _indexed(store: Any) -> Any:
+    """The store with its label index ((key, value) -> jobs in creation order), added on first use."""
+    if not store.has_index("label"):
+        store.add_index("label", _label_keys)
+    return store
 
 
 async def list_jobs(call: Call) -> Reply:
@@ -207,13 +214,21 @@ async def list_jobs(call: Call) -> Reply:
         limit = 10  # the documented default page size
 
     def where(job: Job) -> bool:
-        w = job.data["job"]
-        if namespace not in ("", "*") and w["Namespace"] != namespace:
+        d = job.data
+        if namespace not in ("", "*") and d.namespace != namespace:
             return False
-        return not reqs or matches(reqs, w["Labels"])
+        return not reqs or matches(reqs, d.labels_dict())
 
-    store = call.session.store(KEY)
-    if order == "created_at" and offset == 0:
+    store = _indexed(call.session.store(KEY))
+    if order == "created_at" and namespace in ("", "*") and (not reqs or (len(reqs) == 1 and reqs[0].op == "=")):
+        # creation order, no filter or one label equality: a slice of the store's order or of the label index
+        if reqs:
+            jobs, more = store.page_at(offset, limit or None, index="label", key=(reqs[0].key, reqs[0].values[0]),
+                                       reverse=reverse)
+        else:
+            jobs, more = store.page_at(offset, limit or None, reverse=reverse)
+        token = encode_token(call, order, reverse, limit, offset + limit) if more else ""
+    elif order == "created_at" and offset == 0:
         jobs, _ = store.page(limit=limit + 1 if limit else None, where=where, reverse=reverse)
         more = bool(limit) and len(jobs) > limit
         jobs = jobs[:limit] if limit else jobs
@@ -292,7 +307,7 @@ async def executions(call: Call) -> Reply:
 
 async def results(call: Call) -> Reply:
     job = resolve(call, call.path["id"])
-    jtype = job.data["job"]["Type"]
+    jtype = model.wire_base(job)["Type"]
     if jtype not in ("batch", "ops"):
         raise ApiError("refused", f"job type {jtype} does not support results", field=job.id)
     return Reply(200, {"NextToken": "", call.provider.list_key("Results"): model.results_wire(job, call.now_ns)})  # type: ignore[union-attr]
