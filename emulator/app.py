@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections.abc import Callable
 
@@ -50,11 +51,12 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
     from .control import all_routes
     from .control.routes import render_error as control_error
 
-    app = web.Application(client_max_size=settings.max_body + 1024)
+    app = web.Application(client_max_size=settings.max_body + 1024, middlewares=[native_not_found])
     providers = build_providers(settings)
     app["settings"] = settings
     app["providers"] = providers
-    app["sessions"] = Sessions(session_factory(settings, providers))
+    app["sessions"] = Sessions(session_factory(settings, providers), settings.max_sessions)
+    app["session_counter"] = itertools.count(1)
     app["contract_violations"] = []
     app["route_table"] = []
     for key, prov in providers.items():
@@ -62,6 +64,7 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
             continue
         for route in prov.routes():
             add_route(app, route, prov, prov.render_error, prov.error_schema)
+    app["route_prefixes"] = sorted({(key, _static_prefix(r.path)) for key, r in app["route_table"]})
     for route in all_routes():
         add_route(app, route, None, control_error, lambda call: "control/error")
     if settings.state_file:
@@ -86,6 +89,56 @@ def add_route(app: web.Application, route: Route, provider: Provider | None,
     app["route_table"].append((provider.key if provider else "control", route))
     for path in (route.path, SESSION_PREFIX + route.path):
         app.router.add_route(route.method, path, handler)
+        if route.method == "GET":  # HEAD answers the GET's status and headers without the body
+            app.router.add_route("HEAD", path, handler)
+
+
+def _static_prefix(path: str) -> tuple[str, ...]:
+    segments = []
+    for seg in path.strip("/").split("/"):
+        if "{" in seg:
+            break
+        segments.append(seg)
+    return tuple(segments[:3])
+
+
+def provider_for_path(app: web.Application, path: str) -> Provider | None:
+    """The provider whose routes share the most leading path segments with `path` (None on a tie or none):
+    an unknown URL under a provider's own prefix is that provider's 404."""
+    if path.startswith("/_session/"):
+        path = "/" + path.split("/", 3)[-1] if path.count("/") >= 3 else "/"
+    segs = tuple(s for s in path.strip("/").split("/"))
+    best, best_len, tie = None, 0, False
+    for key, prefix in app["route_prefixes"]:
+        n = 0
+        while n < len(prefix) and n < len(segs) and prefix[n] == segs[n]:
+            n += 1
+        if n > best_len:
+            best, best_len, tie = key, n, False
+        elif n == best_len and n and key != best:
+            tie = True
+    if best is None or tie:
+        return None
+    return app["providers"].get(best)
+
+
+@web.middleware
+async def native_not_found(request: web.Request, handler: Callable) -> web.StreamResponse:
+    """aiohttp's plain-text 404/405 become the owning provider's own error body."""
+    try:
+        return await handler(request)
+    except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as exc:
+        provider = provider_for_path(request.app, request.path)
+        if provider is None:
+            raise
+        from .routing import _to_response
+
+        session = request.app["sessions"].get(None)
+        route = Route(request.method, request.path, handler)
+        text = (f"The requested resource was not found: {request.path}" if exc.status == 404
+                else f"Method {request.method} is not allowed on {request.path}")
+        err = ApiError("invalid", text, status=exc.status)
+        return _to_response(provider.render_error(err, Call(request, session, provider, route)), session)
 
 
 async def _ticker(app: web.Application):

@@ -14,7 +14,7 @@ from . import config as cfg
 
 FLAG_KINDS = {
     "port": int, "seed": int, "speed": float, "jitter": float, "max_body": int, "retain_finished": int,
-    "retain_seconds": float, "journal_size": int,
+    "retain_seconds": float, "journal_size": int, "max_sessions": int,
 }
 REPEATABLE = ("durations", "profiles", "options", "provider_ports")
 FLAG_NAMES = {"durations": "duration", "profiles": "profile", "options": "option", "provider_ports": "provider-port"}

@@ -35,6 +35,7 @@ class Settings:
     retain_finished: int | None = None
     retain_seconds: float | None = None
     journal_size: int = 10_000
+    max_sessions: int = 1000
     log_level: str = "warning"
     check_responses: bool = False
     state_file: str | None = None
@@ -62,6 +63,7 @@ ENV = {
     "retain_finished": ("EMULATOR_RETAIN_FINISHED", "finished jobs kept per provider and session (default: all)"),
     "retain_seconds": ("EMULATOR_RETAIN_SECONDS", "emulated seconds a finished job is kept (default: forever)"),
     "journal_size": ("EMULATOR_JOURNAL_SIZE", "request journal capacity per session (a ring buffer)"),
+    "max_sessions": ("EMULATOR_MAX_SESSIONS", "sessions kept at once; the least recently used goes first"),
     "log_level": ("EMULATOR_LOG_LEVEL", "debug, info (adds one line per request), warning or error"),
     "check_responses": ("EMULATOR_CHECK_RESPONSES", "validate every response against schemas/ (for tests)"),
     "state_file": ("EMULATOR_STATE_FILE", "load state from this file at start and save it on shutdown"),
@@ -86,7 +88,7 @@ def _kv_list(text: str, what: str) -> list[tuple[str, str]]:
 def _coerce(name: str, value: Any) -> Any:
     """Turn a raw (string or parsed) value into the Settings field's type, or raise ConfigError."""
     try:
-        if name in ("port", "seed", "max_body", "journal_size"):
+        if name in ("port", "seed", "max_body", "journal_size", "max_sessions"):
             return int(value)
         if name in ("retain_finished",):
             return None if value in (None, "") else int(value)
@@ -187,6 +189,8 @@ def validate(s: Settings, available: list[str] | None) -> None:
         raise ConfigError("max_body must be > 0")
     if s.journal_size < 0:
         raise ConfigError("journal_size must be >= 0")
+    if s.max_sessions < 1:
+        raise ConfigError("max_sessions must be >= 1")
     if s.log_level.lower() not in LOG_LEVELS:
         raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, got {s.log_level!r}")
     s.log_level = s.log_level.lower()

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("emulator")
 
 SESSION_HEADER = "X-Emulator-Session"
+SESSION_KEY = re.compile(r"[A-Za-z0-9._~-]{1,64}")
 OUTCOME_HEADER = "X-Emulator-Outcome"
 
 
@@ -174,10 +176,13 @@ def parse_outcome_header(value: str) -> Fate:
 
 def _num(v: str, typ: type, name: str) -> Any:
     try:
-        return typ(v)
+        value = typ(v)
     except ValueError:
-        raise ApiError("invalid", f"{OUTCOME_HEADER}: {name} must be a number, got {v!r}",
-                       field=OUTCOME_HEADER) from None
+        value = None
+    if value is None or not math.isfinite(value) or value < 0:
+        raise ApiError("invalid", f"{OUTCOME_HEADER}: {name} must be a finite number >= 0, got {v!r}",
+                       field=OUTCOME_HEADER)
+    return value
 
 
 _TRUE = ("true", "1", "yes", "y", "t")
@@ -251,14 +256,18 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
         app = request.app
         settings = app["settings"]
         key = request.match_info.get("_session") or request.headers.get(SESSION_HEADER)
+        if key is not None and not SESSION_KEY.fullmatch(key):
+            session = app["sessions"].get(None)
+            bad = ApiError("invalid", f"session key {key!r} must be 1-64 of A-Z a-z 0-9 . _ ~ -", field=SESSION_HEADER)
+            return _to_response(render_error(bad, Call(request, session, provider, route)), session)
         session = app["sessions"].get(key)
-        session.tick()
         call = Call(request, session, provider, route)
         entry = _journal_arrival(call) if pkey is not None else None
         fault = None
         if pkey is not None and session.faults.rules:
             fault = session.faults.decide(pkey, request.method, _plain_path(request))
         try:
+            session.tick()
             if fault is not None:
                 dropped = await _apply_fault(call, fault)
                 if dropped is not None:
@@ -277,6 +286,8 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
         except Exception as exc:  # a bug: answer in the provider's format and say so in the log
             log.exception("unhandled error in %s %s", request.method, request.path)
             reply = render_error(ApiError("internal", f"emulator bug: {type(exc).__name__}: {exc}"), call)
+            if settings.check_responses:  # in tests a bug must fail the test, even if its 500 is well formed
+                app["contract_violations"].append(f"{route.method} {route.path}: unhandled {type(exc).__name__}: {exc}")
         if settings.check_responses and (fault is None or not fault.status):
             _check_contract(app, route, reply, call, error_schema)
         if pkey is not None:

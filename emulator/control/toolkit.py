@@ -5,7 +5,6 @@ All of it acts on the caller's session (X-Emulator-Session header or /_session/{
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from ..core import snapshot
@@ -42,7 +41,7 @@ async def create_session(call: Call) -> Reply:
     """Create (or replace) a session with its own seed and clock; answers its key and the URL prefix."""
     body = call.body or {}
     sessions = call.request.app["sessions"]
-    key = body.get("key") or "s-" + uuid.uuid4().hex[:12]
+    key = body.get("key") or f"s-{next(call.request.app['session_counter'])}"
     sessions.drop(key)
     s = sessions.get(key)
     if "seed" in body:
@@ -199,11 +198,15 @@ async def export_snapshot(call: Call) -> Reply:
 
 
 async def import_snapshot(call: Call) -> Reply:
+    """Build the imported state in a fresh session and install it only when all of it loaded."""
+    sessions = call.request.app["sessions"]
+    fresh = sessions.factory(call.session.key)
     try:
-        snapshot.restore(call.session, call.body, graphs_of(call.request.app))
-    except (KeyError, ValueError, TypeError) as exc:
-        raise ApiError("invalid", f"cannot import snapshot: {exc}", field="body") from None
-    return Reply(200, _session_view(call.session))
+        snapshot.restore(fresh, call.body, graphs_of(call.request.app))
+    except (KeyError, ValueError, TypeError, OverflowError, AttributeError) as exc:
+        raise ApiError("invalid", f"cannot import snapshot: {type(exc).__name__}: {exc}", field="body") from None
+    sessions.put(fresh)
+    return Reply(200, _session_view(fresh))
 
 
 async def config(call: Call) -> Reply:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import fnmatch
 from collections import deque
-from urllib.parse import parse_qsl
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from .clock import iso_utc
 

@@ -7,10 +7,13 @@ the version, so the old entry is skipped when it comes due instead of being sear
 from __future__ import annotations
 
 import heapq
+import logging
 from collections.abc import Callable
 from itertools import count
 
 from .store import Job
+
+log = logging.getLogger("emulator")
 
 
 class Scheduler:
@@ -48,7 +51,11 @@ class Scheduler:
             due, _, job, version = pop(heap)
             if job.version != version or job.evicted:
                 continue
-            fire(job, due)
+            try:
+                fire(job, due)
+            except Exception:  # one job's bad transition must not stop time for every other job
+                log.exception("transition of job %s failed", job.id)
+                continue
             fired += 1
         return fired
 

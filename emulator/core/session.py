@@ -9,6 +9,7 @@ and advancing the clock. Providers call these; they never handle a timer.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -24,6 +25,10 @@ from .scheduler import Scheduler
 from .store import Job, JobStore
 
 DEFAULT_FAIL_AFTER = 1.0  # seconds in a state with no timed step before a scripted failure lands
+# Bounds on what a test may script: a flap every nanosecond a billion times would pin the process.
+MAX_DURATION = 10 * 365 * 86_400.0
+MIN_FLAP_EVERY = 0.001
+MAX_FLAPS = 10_000
 
 Listener = Callable[[Job, str | None, str, int, str], None]
 
@@ -125,7 +130,12 @@ class Session:
                fate: Fate | None = None, initial: str | None = None) -> Job:
         """Create a job in the graph's initial state (or `initial`) and arm its first timer."""
         if fate is not None:
-            fate = normalize_fate(fate, graph)
+            try:
+                fate = normalize_fate(fate, graph)
+            except ApiError:
+                if fate.rule_id is None:
+                    raise
+                fate = None  # a scenario rule naming states this kind of job does not have passes it by
         now = self.clock.now_ns()
         job = Job(job_id, provider, graph, spec, data, fate, now)
         if initial is not None:
@@ -271,9 +281,17 @@ def normalize_fate(fate: Fate, graph: Graph) -> Fate:
                                       f"({', '.join(graph.states)})", field="at")
         return st
 
+    def bounded(name: str, value: float, low: float, high: float) -> float:
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and low <= value <= high):
+            raise ApiError("invalid", f"outcome {name} must be a number from {low:g} to {high:g}, got {value!r}",
+                           field=name)
+        return float(value)
+
     fate.at = canon(fate.at) if fate.at is not None else None
     fate.to = canon(fate.to) if fate.to is not None else None
-    fate.durations = {canon(k): float(v) for k, v in fate.durations.items()}
+    fate.durations = {canon(k): bounded(f"durations.{k}", v, 0, MAX_DURATION) for k, v in fate.durations.items()}
+    bounded("every", fate.every, MIN_FLAP_EVERY, MAX_DURATION)
+    bounded("times", fate.times, 0, MAX_FLAPS)
     if fate.kind in ("fail", "hang") and fate.at is None:
         raise ApiError("invalid", f"outcome {fate.kind} needs a state: at=<state>", field="at")
     if fate.kind == "flap" and (fate.at is None or fate.to is None):
@@ -282,23 +300,40 @@ def normalize_fate(fate: Fate, graph: Graph) -> Fate:
 
 
 class Sessions:
-    """Every session of one emulator process, created on first use from `factory(key)`."""
+    """Every session of one emulator process, created on first use from `factory(key)`. At most `limit`
+    sessions are kept: past that, the least recently used one (never the default) is dropped, so clients
+    inventing keys cannot grow memory without bound."""
 
     DEFAULT = "default"
 
-    def __init__(self, factory: Callable[[str], Session]) -> None:
+    def __init__(self, factory: Callable[[str], Session], limit: int = 1000) -> None:
         self.factory = factory
+        self.limit = max(limit, 1)
         self._all: dict[str, Session] = {}
 
     def get(self, key: str | None = None) -> Session:
         key = key or self.DEFAULT
-        s = self._all.get(key)
+        s = self._all.pop(key, None)
         if s is None:
-            s = self._all[key] = self.factory(key)
+            s = self.factory(key)
+            while len(self._all) >= self.limit:
+                oldest = next((k for k in self._all if k != self.DEFAULT), None)
+                if oldest is None:
+                    break
+                del self._all[oldest]
+        self._all[key] = s  # most recently used last
         return s
+
+    def put(self, session: Session) -> None:
+        """Install `session` under its key, replacing what was there (snapshot import)."""
+        self._all.pop(session.key, None)
+        self._all[session.key] = session
 
     def drop(self, key: str) -> None:
         self._all.pop(key, None)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._all
 
     def __iter__(self):
         return iter(list(self._all.values()))

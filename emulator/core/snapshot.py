@@ -41,10 +41,15 @@ def to_json(value: Any) -> Any:
 
 
 def _class(path: str) -> Any:
+    """The class a snapshot names: only a dataclass or a class with `__restore__`, from the emulator's own
+    core or providers. Anything else (a function, a class that writes files...) is refused."""
     module, _, name = path.partition(":")
-    if not module.startswith("emulator."):
+    if not module.startswith(("emulator.providers.", "emulator.core.")) or not name.isidentifier():
         raise ValueError(f"snapshot names a class outside the emulator: {path}")
-    return getattr(importlib.import_module(module), name)
+    cls = getattr(importlib.import_module(module), name, None)
+    if not isinstance(cls, type) or not (dataclasses.is_dataclass(cls) or hasattr(cls, "__restore__")):
+        raise ValueError(f"snapshot names {path}, which is not restorable state")
+    return cls
 
 
 def from_json(value: Any, session: Session | None = None) -> Any:

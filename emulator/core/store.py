@@ -267,6 +267,8 @@ class JobStore:
         None when nothing is left)."""
         order = self._order
         out: list[Job] = []
+        if limit is not None and limit <= 0:
+            return out, None
         if not reverse:
             i = bisect_right(self._seqs, after) if after else 0
             n = len(order)

@@ -97,9 +97,24 @@ def check(name: str, instance: Any) -> None:
         raise ApiError("invalid", msg, field=fld or None, details=[{"field": f, "message": m} for f, m in errs])
 
 
-def parse_json(raw: bytes) -> Any:
-    """Decode a request body, or raise ApiError('invalid') saying where the JSON breaks."""
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text} is out of range")
+    return value
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """Decode a request body, or raise ApiError('invalid') saying where the JSON breaks. NaN, Infinity and
+    numbers beyond a double's range are refused (strict JSON has none of them), and so is nesting too deep
+    to walk."""
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise ApiError("invalid", "request body is nested too deeply", field="body") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise ApiError("invalid", f"request body is not valid JSON: {exc}", field="body") from None

@@ -50,10 +50,9 @@ async def populate(emu) -> list[tuple[str, str]]:
     """For every enabled provider, one job in each state of its graph (set through the control API)."""
     jobs = []
     providers = emu.app["providers"]
-    for key in SUBMITS:
+    for key, (method, path, body) in SUBMITS.items():
         if key not in providers:
             continue
-        method, path, body = SUBMITS[key]
         store = emu.session.store(key)
         graphs = list(providers[key].graphs().values())
         states = graphs[0].states

@@ -28,7 +28,7 @@ async def test_seatunnel_scenario_on_env_path_fault_and_timeline(emu):
     assert await resp.json() == {"status": "fail", "message": "Hazelcast instance is not active"}
     timeline = (await control(emu, "GET", f"jobs/seatunnel/{jid}/timeline"))["entries"]
     assert [e["to"] for e in timeline if e["kind"] == "transition"] == ["PENDING", "RUNNING", "FAILING", "FAILED"]
-    assert [e["kind"] for e in timeline][0] == "request" and timeline[0]["path"] == "/submit-job"
+    assert timeline[0]["kind"] == "request" and timeline[0]["path"] == "/submit-job"
     assert timeline[-2]["kind"] == "request" and timeline[-2]["fault"] == "f1" and timeline[-2]["status"] == 500
     assert timeline[-1]["kind"] == "fault" and timeline[-1]["rule"] == "f1"
 
