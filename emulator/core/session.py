@@ -129,13 +129,7 @@ class Session:
     def submit(self, provider: str, graph: Graph, job_id: str, spec: Any, *, data: dict | None = None,
                fate: Fate | None = None, initial: str | None = None) -> Job:
         """Create a job in the graph's initial state (or `initial`) and arm its first timer."""
-        if fate is not None:
-            try:
-                fate = normalize_fate(fate, graph)
-            except ApiError:
-                if fate.rule_id is None:
-                    raise
-                fate = None  # a scenario rule naming states this kind of job does not have passes it by
+        fate = applicable_fate(fate, graph)
         now = self.clock.now_ns()
         job = Job(job_id, provider, graph, spec, data, fate, now)
         if initial is not None:
@@ -297,6 +291,19 @@ def normalize_fate(fate: Fate, graph: Graph) -> Fate:
     if fate.kind == "flap" and (fate.at is None or fate.to is None):
         raise ApiError("invalid", "outcome flap needs two states: at=<state>; to=<state>", field="to")
     return fate
+
+
+def applicable_fate(fate: Fate | None, graph: Graph) -> Fate | None:
+    """`fate` normalised for `graph`. A header's fate naming unknown states is the client's error (400); a
+    scenario rule's passes this kind of job by (a rule without a provider may name another system's states)."""
+    if fate is None:
+        return None
+    try:
+        return normalize_fate(fate, graph)
+    except ApiError:
+        if fate.rule_id is None:
+            raise
+        return None
 
 
 class Sessions:

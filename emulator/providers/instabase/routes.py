@@ -11,7 +11,7 @@ from multidict import MultiDict
 from ...core import validation
 from ...core.clock import NS
 from ...core.errors import ApiError
-from ...core.session import normalize_fate
+from ...core.session import applicable_fate
 from ...core.store import Job
 from ...routing import Call, Param, Reply, Route, parse_args
 from . import model
@@ -110,8 +110,7 @@ async def run_binary_async(call: Call) -> Reply:
     data = model.derive(spec, job_id, user.name, session.rng, prov.default_priority)
     fate = call.fate({"binary_path": spec["binary_path"], "input_dir": spec["input_dir"],
                       "tags": data["tags"], "priority": data["priority"], "username": user.name})
-    if fate is not None:
-        fate = normalize_fate(fate, FLOW)  # both graphs share their states; spelling is case-insensitive
+    fate = applicable_fate(fate, FLOW)  # both graphs share their states; spelling is case-insensitive
     # a scripted failure `to=STOPPED_AT_CHECKPOINT` stops the flow at a checkpoint instead of failing it
     graph = FLOW_CHECKPOINT if fate is not None and fate.to == STOPPED_AT_CHECKPOINT and fate.kind == "fail" \
         else FLOW

@@ -138,21 +138,6 @@ def _adjustments(first: dict) -> list[tuple[int, str, int]]:
     return out
 
 
-def _fate(call: Call, fields: dict) -> Any:
-    fate = call.fate(fields)
-    if fate is not None:
-        for attr in ("at", "to"):
-            name = getattr(fate, attr)
-            if name is None:
-                continue
-            state = JOB.resolve_state(name)
-            if state is None:
-                raise ApiError("invalid", f"X-Emulator-Outcome: {attr}={name} is not a Streams job state; use one "
-                                          f"of {', '.join(JOB.states)}.", field="X-Emulator-Outcome")
-            setattr(fate, attr, state)
-    return fate
-
-
 async def submit_job(call: Call) -> Reply:
     """Submit a job: 201 with the full job resource and a Location header (200 and nothing kept if preview)."""
     inst, _ = _instance(call)
@@ -186,7 +171,7 @@ async def submit_job(call: Call) -> Reply:
     if body.get("preview"):
         # a preview shows the job that would be made; nothing is kept and the id is not used up
         return Reply(200, model.job_resource(Job(key, KEY, JOB, body, data, None, now), call))
-    fate = _fate(call, {"name": name, "applicationName": src["applicationName"], "instance": inst.id,
+    fate = call.fate({"name": name, "applicationName": src["applicationName"], "instance": inst.id,
                         "jobGroup": data["jobGroup"]})
     job = call.session.submit(KEY, JOB, key, body, data=data, fate=fate)
     call.job_id = job.id
