@@ -3,15 +3,115 @@ metrics, logs, overview, system monitoring).
 
 Metrics are a pure function of the job's history and of numbers fixed at submit time (rows to read, rate,
 restored offset, row size), so the same seed, requests and clock give the same bytes.
+
+A job keeps its config as sent (`job.spec`: the JSON bytes, or the HOCON text) and a compact `Plan` (name,
+restore point, the numbers above, shared between jobs of the same config). `envOptions` and the plugin DAG are
+derived from the config on read (a small LRU keeps the most recent), so a job costs its request plus ~100 bytes.
 """
 
 from __future__ import annotations
 
+import json
+import sys
+from collections import OrderedDict
 from typing import Any
 
 from ...core.clock import NS, local_datetime
 from ...core.store import Job
+from . import hocon, jobconfig
 from .lifecycle import TERMINAL
+
+_SHARED: dict[Any, Any] = {}
+_SHARED_MAX = 8192
+_BODY_SHARE_MAX = 4096  # bytes: larger bodies are kept as they are
+
+
+def share(value: Any) -> Any:
+    """One object for equal immutable values (request bodies sent again and again, row plans), so a million
+    jobs submitted from one template hold one copy. Bounded: a full table starts over."""
+    got = _SHARED.get(value)
+    if got is not None:
+        return got
+    if len(_SHARED) >= _SHARED_MAX:
+        _SHARED.clear()
+    _SHARED[value] = value
+    return value
+
+
+def keep_body(raw: bytes | str) -> bytes | str:
+    """A request body as the job keeps it (shared with an identical earlier body when small)."""
+    return share(raw) if len(raw) <= _BODY_SHARE_MAX else raw
+
+
+class Plan:
+    """What a SeaTunnel job keeps besides its config: its name, the restore point it started from (`base` rows,
+    `restored` record), whether it started from a savepoint, its savepoint path once taken, and the row plan
+    `numbers` = (mode, total rows or None, rows/s, planned RUNNING seconds or None, source weights, bytes per
+    row, checkpoint interval s), one tuple shared by every job with the same plan."""
+
+    __slots__ = ("base", "name", "numbers", "restored", "savepoint", "start_sp")
+
+    def __init__(self, name: str, numbers: tuple, base: int, start_sp: bool, restored: dict | None,
+                 savepoint: str | None = None) -> None:
+        self.name = sys.intern(name) if len(name) <= 64 else name
+        self.numbers = share(numbers)
+        self.base = base
+        self.start_sp = start_sp
+        self.restored = restored
+        self.savepoint = savepoint
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The engine asks job.data for `_left` (pause/resume); SeaTunnel has no resumable state."""
+        return default
+
+    mode = property(lambda self: self.numbers[0])
+    total = property(lambda self: self.numbers[1])
+    rate = property(lambda self: self.numbers[2])
+    span = property(lambda self: self.numbers[3])
+    source_weights = property(lambda self: self.numbers[4])
+    bytes_per_row = property(lambda self: self.numbers[5])
+    checkpoint_interval_s = property(lambda self: self.numbers[6])
+
+    def __snapshot__(self) -> dict:
+        return {"name": self.name, "mode": self.mode, "total": self.total, "rate": self.rate, "span": self.span,
+                "base": self.base, "source_weights": list(self.source_weights), "bytes_per_row": self.bytes_per_row,
+                "checkpoint_interval_s": self.checkpoint_interval_s, "isStartWithSavePoint": self.start_sp,
+                "restored": self.restored, "savepointPath": self.savepoint}
+
+    @classmethod
+    def __restore__(cls, state: dict, session: Any) -> Plan:
+        numbers = (state["mode"], state["total"], state["rate"], state["span"], tuple(state["source_weights"]),
+                   state["bytes_per_row"], state["checkpoint_interval_s"])
+        return cls(state["name"], numbers, state["base"], state["isStartWithSavePoint"], state["restored"],
+                   state["savepointPath"])
+
+
+_CONFIG: OrderedDict[Job, tuple[dict, dict]] = OrderedDict()
+CONFIG_CACHE = 2048  # Job objects read most recently, with their env and plugin DAG
+
+
+def remember(job: Job, env: dict, dag: dict) -> None:
+    _CONFIG[job] = (env, dag)
+    if len(_CONFIG) > CONFIG_CACHE:
+        _CONFIG.popitem(last=False)
+
+
+def config_of(job: Job) -> tuple[dict, dict]:
+    """(env, plugin DAG) of a job, from the LRU or derived again from the config it was submitted with."""
+    hit = _CONFIG.get(job)
+    if hit is not None:
+        _CONFIG.move_to_end(job)
+        return hit
+    spec = job.spec
+    if isinstance(spec, str):
+        cfg = hocon.job_config(spec)
+    elif isinstance(spec, (bytes, bytearray)):
+        cfg = json.loads(spec)
+    else:
+        cfg = spec
+    hit = (cfg["env"], jobconfig.validate(cfg)["dag"])
+    remember(job, *hit)
+    return hit
 
 
 def running_seconds(job: Job, now_ns: int) -> float:
@@ -32,19 +132,20 @@ def running_seconds(job: Job, now_ns: int) -> float:
 def rows_after(job: Job, ran: float) -> int:
     """Rows read (all sources) after `ran` seconds of RUNNING, counting the offset a restore started from."""
     d = job.data
-    base = d["base"]
-    if d["total"] is not None:  # BATCH: read the rest evenly over the planned running span
-        span = d["span"]
+    base = d.base
+    total = d.total
+    if total is not None:  # BATCH: read the rest evenly over the planned running span
+        span = d.span
         if span <= 0:
-            return d["total"]
-        return base + int((d["total"] - base) * min(1.0, ran / span))
-    return base + int(d["rate"] * ran)
+            return total
+        return base + int((total - base) * min(1.0, ran / span))
+    return base + int(d.rate * ran)
 
 
 def rows_now(job: Job, now_ns: int) -> int:
     """Rows read so far (exactly the planned total once a BATCH job is FINISHED)."""
-    if job.state == "FINISHED" and job.data["total"] is not None:
-        return job.data["total"]
+    if job.state == "FINISHED" and job.data.total is not None:
+        return job.data.total
     return rows_after(job, running_seconds(job, now_ns))
 
 
@@ -54,7 +155,7 @@ def checkpoint_rows(job: Job, now_ns: int) -> int:
     ran = running_seconds(job, now_ns)
     if job.state in ("FINISHED", "SAVEPOINT_DONE") or (job.state == "CANCELED" and _graceful(job)):
         return rows_now(job, now_ns)
-    interval = job.data["checkpoint_interval_s"]
+    interval = job.data.checkpoint_interval_s
     done = (ran // interval) * interval if interval > 0 else ran
     return rows_after(job, done)
 
@@ -80,11 +181,11 @@ def _split(total: int, weights: list[int]) -> list[int]:
 def metrics(job: Job, now_ns: int) -> dict[str, Any]:
     """The engine's metrics block: scalar values as strings, per-table maps keyed by table path."""
     d = job.data
-    dag = d["dag"]
+    dag = config_of(job)[1]
     rows = rows_now(job, now_ns)
     ran = running_seconds(job, now_ns)
-    bpr = d["bytes_per_row"]
-    per_source = _split(rows, d["source_weights"])
+    bpr = d.bytes_per_row
+    per_source = _split(rows, list(d.source_weights))
     by_vertex = {s["vertexId"]: n for s, n in zip(dag["sources"], per_source)}
     src_tables: dict[str, int] = {}
     for s, n in zip(dag["sources"], per_source):
@@ -97,7 +198,7 @@ def metrics(job: Job, now_ns: int) -> dict[str, Any]:
         sink_rows += n
         for t, part in zip(sk["tables"], _split(n, [1] * len(sk["tables"]))):
             sink_tables[t] = sink_tables.get(t, 0) + part
-    read_now = rows - d["base"]
+    read_now = rows - d.base
     qps = read_now / ran if ran > 0 else 0.0
     sink_qps = qps * (sink_rows / rows) if rows else 0.0
 
@@ -127,9 +228,9 @@ def metrics(job: Job, now_ns: int) -> dict[str, Any]:
 
 
 def job_dag(job: Job) -> dict:
-    d = job.data
-    return {"jobId": job.id, "pipelineEdges": d["dag"]["pipelineEdges"], "envOptions": d["env"],
-            "vertexInfoMap": d["dag"]["vertices"]}
+    env, dag = config_of(job)
+    return {"jobId": job.id, "pipelineEdges": dag["pipelineEdges"], "envOptions": env,
+            "vertexInfoMap": dag["vertices"]}
 
 
 def error_msg(job: Job) -> str | None:
@@ -146,15 +247,15 @@ def job_info(job: Job, now_ns: int, profile: dict) -> dict:
     """A running-job object (live states) or a finished-job object (end states), keys in the engine's order."""
     d = job.data
     if job.state in TERMINAL:
-        out = {"jobId": job.id, "jobName": d["name"], "jobStatus": job.state, "errorMsg": error_msg(job),
+        out = {"jobId": job.id, "jobName": d.name, "jobStatus": job.state, "errorMsg": error_msg(job),
                "createTime": local_datetime(job.created_ns), "finishTime": local_datetime(job.finished_ns or now_ns),
                "jobDag": job_dag(job), "pluginJarsUrls": [], "metrics": metrics(job, now_ns)}
-        if profile["savepoint_path"] and d.get("savepointPath") and job.state == "SAVEPOINT_DONE":
-            out["savepointPath"] = d["savepointPath"]
+        if profile["savepoint_path"] and d.savepoint and job.state == "SAVEPOINT_DONE":
+            out["savepointPath"] = d.savepoint
         return out
-    return {"jobId": job.id, "jobName": d["name"], "jobStatus": job.state, "envOptions": d["env"],
+    return {"jobId": job.id, "jobName": d.name, "jobStatus": job.state, "envOptions": config_of(job)[0],
             "createTime": local_datetime(job.created_ns), "jobDag": job_dag(job), "pluginJarsUrls": [],
-            "isStartWithSavePoint": d["isStartWithSavePoint"], "metrics": metrics(job, now_ns)}
+            "isStartWithSavePoint": d.start_sp, "metrics": metrics(job, now_ns)}
 
 
 def unknown_job(job_id: str) -> dict:
@@ -171,6 +272,8 @@ def _stamp(t_ns: int) -> str:
 def log_lines(job: Job, now_ns: int, node: str, cluster: str) -> list[str]:
     """Engine log lines for the job's life so far, in the engine's layout, derived from its history."""
     d = job.data
+    dag = config_of(job)[1]
+    name = d.name
     member = f"[{node.replace(':', ']:')} [{cluster}] [5.1]"
     coord = "INFO  [o.a.s.e.s.CoordinatorService  ] [hz.main.seaTunnel.task.thread-2]"
     master = "INFO  [o.a.s.e.s.m.JobMaster          ] [hz.main.seaTunnel.task.thread-2]"
@@ -178,31 +281,31 @@ def log_lines(job: Job, now_ns: int, node: str, cluster: str) -> list[str]:
     lines: list[str] = []
     first = job.history[0][0]
     lines.append(f"{_stamp(first)} {coord} - {member} received submit job request, job id: {job.id}, "
-                 f"job name: {d['name']}, job mode: {d['mode']}")
-    if d.get("restored"):
-        r = d["restored"]
-        lines.append(f"{_stamp(first)} {master} - {member} Job {d['name']} ({job.id}) restore from "
-                     f"{r['kind']} {r.get('path') or r['jobId']}, restored SourceReceivedCount {d['base']}")
-    lines.append(f"{_stamp(first)} {master} - {member} Job {d['name']} ({job.id}) turned from state CREATED to PENDING.")
+                 f"job name: {name}, job mode: {d.mode}")
+    if d.restored:
+        r = d.restored
+        lines.append(f"{_stamp(first)} {master} - {member} Job {name} ({job.id}) restore from "
+                     f"{r['kind']} {r.get('path') or r['jobId']}, restored SourceReceivedCount {d.base}")
+    lines.append(f"{_stamp(first)} {master} - {member} Job {name} ({job.id}) turned from state CREATED to PENDING.")
     for t, old, to, msg in job.history[1:]:
         if to == "RUNNING":
-            lines.append(f"{_stamp(t)} {plan} - {member} Job {d['name']} ({job.id}) turned from state SCHEDULED to "
+            lines.append(f"{_stamp(t)} {plan} - {member} Job {name} ({job.id}) turned from state SCHEDULED to "
                          f"RUNNING.")
-            n_pipes = len(d["dag"]["pipelineEdges"]) or 1
-            for vx in d["dag"]["vertices"]:
-                lines.append(f"{_stamp(t)} {plan} - {member} Job {d['name']} ({job.id}), Pipeline: "
-                             f"[({_pipeline_of(d['dag'], vx['vertexId'])}/{n_pipes})], task: [{vx['vertexName']}] "
+            n_pipes = len(dag["pipelineEdges"]) or 1
+            for vx in dag["vertices"]:
+                lines.append(f"{_stamp(t)} {plan} - {member} Job {name} ({job.id}), Pipeline: "
+                             f"[({_pipeline_of(dag, vx['vertexId'])}/{n_pipes})], task: [{vx['vertexName']}] "
                              f"turned from state DEPLOYING to RUNNING.")
             continue
         if to == "DOING_SAVEPOINT":
             lines.append(f"{_stamp(t)} {coord} - {member} savepoint triggered for job {job.id}")
-        if to == "SAVEPOINT_DONE" and d.get("savepointPath"):
+        if to == "SAVEPOINT_DONE" and d.savepoint:
             lines.append(f"{_stamp(t)} {master} - {member} savepoint of job {job.id} completed, savepoint path: "
-                         f"{d['savepointPath']}")
+                         f"{d.savepoint}")
         if to == "FAILING":
             lines.append(f"{_stamp(t)} ERROR [o.a.s.e.s.d.p.PhysicalPlan    ] [hz.main.seaTunnel.task.thread-5] - "
-                         f"{member} Job {d['name']} ({job.id}) pipeline failed: {msg or 'unknown error'}")
-        lines.append(f"{_stamp(t)} {plan} - {member} Job {d['name']} ({job.id}) turned from state {old} to {to}.")
+                         f"{member} Job {name} ({job.id}) pipeline failed: {msg or 'unknown error'}")
+        lines.append(f"{_stamp(t)} {plan} - {member} Job {name} ({job.id}) turned from state {old} to {to}.")
         if to in TERMINAL:
             lines.append(f"{_stamp(t)} {coord} - {member} Job {job.id} end with state {to}")
             lines.extend(_statistics(job, t))

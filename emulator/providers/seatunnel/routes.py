@@ -7,6 +7,7 @@ chain does. Bodies are read raw and parsed here, to give the engine's own messag
 
 from __future__ import annotations
 
+import json
 import re
 from html import escape
 
@@ -49,7 +50,9 @@ async def submit_jobs(call: Call) -> Reply:
         if not isinstance(params, dict):
             raise ApiError("invalid", "params must be an object", field="params")
         cfg = {k: v for k, v in item.items() if k != "params"}
-        out.append(service.submit(call, item, cfg, params))
+        # each job keeps its own element of the array, as compact JSON bytes (the same values, parsed again on read)
+        kept = model.keep_body(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
+        out.append(service.submit(call, kept, cfg, params))
     return Reply(200, out)
 
 

@@ -63,7 +63,8 @@ def json_body(call: Call) -> Any:
 
 
 def config_body(call: Call) -> tuple[Any, dict]:
-    """(spec as sent, job config as a dict) for `POST /submit-job`, per the `format` query parameter."""
+    """(spec as the job keeps it: the body's bytes or HOCON text as sent, job config as a dict) for
+    `POST /submit-job`, per the `format` query parameter."""
     fmt = (call.args.get("format") or "json").lower()
     if fmt == "hocon" and prov(call).profile["hocon"]:
         raw = call.raw
@@ -74,7 +75,7 @@ def config_body(call: Call) -> tuple[Any, dict]:
         except UnicodeDecodeError:
             raise ApiError("invalid", "HOCON body is not UTF-8 text", field="body") from None
         try:
-            return text, hocon.job_config(text)
+            return model.keep_body(text), hocon.job_config(text)
         except hocon.HoconError as exc:
             raise ApiError("invalid", str(exc), field="body") from None
     if fmt not in ("json", "hocon"):
@@ -82,7 +83,7 @@ def config_body(call: Call) -> tuple[Any, dict]:
                        field="format")
     # older engines ignore `format` and read JSON, so HOCON text fails as invalid JSON there (profile hocon off)
     body = json_body(call)
-    return body, body
+    return model.keep_body(call.raw), body
 
 
 # --- submit -----------------------------------------------------------------------------------------------
@@ -152,7 +153,7 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
         else:
             span = (total - base) / rate if rate > 0 else 0.0
         # the span lives in the job's fate so the engine's timer and the metrics agree exactly (no jitter)
-        fate = replace(fate or Fate(), durations={**(fate.durations if fate else {}), "RUNNING": span})
+        fate = replace(fate, durations={**fate.durations, "RUNNING": span}) if fate else _running_fate(span)
 
     if jid is None:
         jid = cl.next_id(call.now_ns, lambda i: i in store or i in cl.checkpoints)
@@ -165,12 +166,26 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
         raise _config_error(call, ApiError("invalid", f"env.checkpoint.interval must be milliseconds, got "
                                                       f"{interval!r}", field="env.checkpoint.interval")) from None
     bpr = jobconfig.bytes_per_row(cfg) or session.rng.randint(64, 512)
-    data = {"name": name, "mode": mode, "env": env, "dag": info["dag"], "total": total, "rate": rate, "span": span,
-            "base": base, "source_weights": weights, "bytes_per_row": bpr, "checkpoint_interval_s": interval_s,
-            "isStartWithSavePoint": start_sp, "restored": restored, "savepointPath": None}
-    session.submit(KEY, graph_for(mode), jid, spec, data=data, fate=fate)
+    # what the job keeps: its config as sent (env and DAG are derived again on read) and a compact plan
+    data = model.Plan(name, (mode, total, rate, span, tuple(weights), bpr, interval_s), base, start_sp, restored)
+    job = session.submit(KEY, graph_for(mode), jid, spec, data=data, fate=fate)
+    model.remember(job, env, info["dag"])
     call.job_id = jid
     return {"jobId": jid, "jobName": name}
+
+
+_RUNNING_FATES: dict[float, Fate] = {}
+
+
+def _running_fate(span: float) -> Fate:
+    """The fate of a BATCH job no scenario touches: only its planned RUNNING seconds. One object per span, shared
+    by every job with that span (the engine only reads a fate), instead of a Fate and a dict per job."""
+    fate = _RUNNING_FATES.get(span)
+    if fate is None:
+        if len(_RUNNING_FATES) >= 4096:
+            _RUNNING_FATES.clear()
+        fate = _RUNNING_FATES[span] = Fate(durations={"RUNNING": span})
+    return fate
 
 
 def _restore_point(call: Call, cl: ClusterState, env: dict, jid: str | None, start_sp: bool,

@@ -97,14 +97,14 @@ class ClusterState:
         if job.provider != KEY or self.session.extras.get(KEY) is not self:
             return
         if new == "DOING_SAVEPOINT":
-            job.data["savepointPath"] = f"/seatunnel/checkpoint/savepoint/{job.id}/{t_ns // 1_000_000}"
+            job.data.savepoint = f"/seatunnel/checkpoint/savepoint/{job.id}/{t_ns // 1_000_000}"
         if new in TERMINAL:
             self.finished.setdefault(new, []).append((job, t_ns))
             self.finished_all.append((job, t_ns))
             rows = model.checkpoint_rows(job, t_ns)
             record = {"rows": rows, "state": new, "savepoint": None}
             if new == "SAVEPOINT_DONE":
-                path = job.data["savepointPath"]
+                path = job.data.savepoint
                 record["savepoint"] = path
                 self.savepoints[path] = {"jobId": job.id, "rows": rows}
                 self._cap(self.savepoints)

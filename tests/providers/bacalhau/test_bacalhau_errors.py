@@ -65,7 +65,7 @@ async def test_ambiguous_short_prefix_is_reported_with_both_ids(emu):
     by_first: dict[str, list[str]] = {}
     for i in ids:
         by_first.setdefault(i[:3], []).append(i)
-    prefix, group = next((p, g) for p, g in by_first.items() if len(g) > 1)
+    prefix = next(p for p, g in by_first.items() if len(g) > 1)
     resp = await emu.get(f"{BASE}/{prefix}")
     assert resp.status == 500
     assert (await resp.json())["error"] == f"Duplicate jobs found for ID: {prefix}"
