@@ -176,14 +176,14 @@ def flat_labels(labels: Any) -> tuple:
 
 class Drawn:
     """What submit drew for one job and what list filters need without parsing the request: the evaluation
-    id, per execution (id as an int, node, stdout or None when the task only echoes, the publisher's random
-    part or None) as one flat tuple, the namespace and the labels (shared flat tuple), the requester node."""
+    and execution ids (16 bytes each, in one bytes object), per execution (node, stdout or None when the task
+    only echoes, the publisher's random part or None) as one flat tuple (shared by jobs that drew the same),
+    the namespace and the labels (a shared flat tuple), the requester node."""
 
-    __slots__ = ("eval", "execs", "labels", "namespace", "requester")
-    STRIDE = 4
+    __slots__ = ("execs", "ids", "labels", "namespace", "requester")
 
-    def __init__(self, eval_id: int, execs: tuple, namespace: str, labels: tuple, requester: str) -> None:
-        self.eval = eval_id
+    def __init__(self, ids: bytes, execs: tuple, namespace: str, labels: tuple, requester: str) -> None:
+        self.ids = ids
         self.execs = execs
         self.namespace = namespace
         self.labels = labels
@@ -195,15 +195,16 @@ class Drawn:
 
     @property
     def eval_id(self) -> str:
-        return _uuid_str(self.eval)
+        return _uuid_str(int.from_bytes(self.ids[:16], "big"))
 
     def executions(self) -> list[tuple[str, str, str | None, str | None]]:
         """(execution id, node, stdout or None, publisher draw or None) per execution."""
-        ex = self.execs
-        return [("e-" + _uuid_str(ex[i]), ex[i + 1], ex[i + 2], ex[i + 3]) for i in range(0, len(ex), 4)]
+        ex, ids = self.execs, self.ids
+        return [("e-" + _uuid_str(int.from_bytes(ids[16 + 16 * k:32 + 16 * k], "big")), ex[i], ex[i + 1], ex[i + 2])
+                for k, i in enumerate(range(0, len(ex), 3))]
 
     def count(self) -> int:
-        return len(self.execs) // 4
+        return len(self.execs) // 3
 
     def labels_dict(self) -> dict:
         lab = self.labels
@@ -220,28 +221,34 @@ class Drawn:
 
     @classmethod
     def __restore__(cls, state: dict, session: Any) -> Drawn:
+        ids = [_uuid_int(state["eval"])]
         execs: list[Any] = []
         for ex in state["executions"]:
-            execs += [_uuid_int(ex["id"][2:]), ex["node"], ex["stdout"], ex["drawn"]]
-        return cls(_uuid_int(state["eval"]), tuple(execs), state["namespace"], flat_labels(state["labels"]),
+            ids.append(_uuid_int(ex["id"][2:]))
+            execs += [ex["node"], ex["stdout"], ex["drawn"]]
+        return cls(_pack(ids), share(tuple(execs)), state["namespace"], flat_labels(state["labels"]),
                    state["requester"])
+
+
+def _pack(uuids: list[int]) -> bytes:
+    return b"".join(n.to_bytes(16, "big") for n in uuids)
 
 
 def draw(session: Any, task: dict, count: int, nodes: list[str], namespace: str, labels: Any,
          requester: str) -> Drawn:
     """Draw the evaluation id and the ids, nodes, outputs and published-result parts of `count` executions
     (in this order: the seed fixes every byte)."""
-    eval_id = _uuid_int(session.ids.uuid4())
+    ids = [_uuid_int(session.ids.uuid4())]
     execs: list[Any] = []
     echo = echo_output(task)
     publisher = task.get("Publisher") or {}
     for i in range(count):
-        exec_id = _uuid_int(session.ids.uuid4())
+        ids.append(_uuid_int(session.ids.uuid4()))
         node = nodes[i % len(nodes)]
         stdout = None if echo is not None else fakes.output_lines(session.rng, 1 + session.rng.randrange(3))
-        execs += [exec_id, node, stdout, draw_result(publisher, session.rng)]
+        execs += [node, stdout, draw_result(publisher, session.rng)]
     ns = share(sys.intern(namespace)) if isinstance(namespace, str) else namespace
-    return Drawn(eval_id, tuple(execs), ns, flat_labels(labels), requester)
+    return Drawn(_pack(ids), share(tuple(execs)), ns, flat_labels(labels), requester)
 
 
 def build_wire(job_id: str, spec: dict, requester: str) -> dict:

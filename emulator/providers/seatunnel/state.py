@@ -99,8 +99,9 @@ class ClusterState:
         if new == "DOING_SAVEPOINT":
             job.data.savepoint = f"/seatunnel/checkpoint/savepoint/{job.id}/{t_ns // 1_000_000}"
         if new in TERMINAL:
-            self.finished.setdefault(new, []).append((job, t_ns))
-            self.finished_all.append((job, t_ns))
+            entry = (job, t_ns)  # one tuple in both indexes
+            self.finished.setdefault(new, []).append(entry)
+            self.finished_all.append(entry)
             rows = model.checkpoint_rows(job, t_ns)
             record = {"rows": rows, "state": new, "savepoint": None}
             if new == "SAVEPOINT_DONE":
