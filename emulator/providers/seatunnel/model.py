@@ -86,18 +86,20 @@ class Plan:
                    state["savepointPath"])
 
 
-_CONFIG: OrderedDict[Job, tuple[dict, dict]] = OrderedDict()
-CONFIG_CACHE = 2048  # Job objects read most recently, with their env and plugin DAG
+_CONFIG: OrderedDict[Job, list] = OrderedDict()
+CONFIG_CACHE = 2048  # jobs read most recently: [env, plugin DAG, jobDag object, version, metrics of that version]
 
 
-def remember(job: Job, env: dict, dag: dict) -> None:
-    _CONFIG[job] = (env, dag)
+def remember(job: Job, env: dict, dag: dict) -> list:
+    entry = [env, dag, None, -1, None]
+    _CONFIG[job] = entry
     if len(_CONFIG) > CONFIG_CACHE:
         _CONFIG.popitem(last=False)
+    return entry
 
 
-def config_of(job: Job) -> tuple[dict, dict]:
-    """(env, plugin DAG) of a job, from the LRU or derived again from the config it was submitted with."""
+def _entry(job: Job) -> list:
+    """The job's read-cache entry, from the LRU or derived again from the config it was submitted with."""
     hit = _CONFIG.get(job)
     if hit is not None:
         _CONFIG.move_to_end(job)
@@ -109,9 +111,13 @@ def config_of(job: Job) -> tuple[dict, dict]:
         cfg = json.loads(spec)
     else:
         cfg = spec
-    hit = (cfg["env"], jobconfig.validate(cfg)["dag"])
-    remember(job, *hit)
-    return hit
+    return remember(job, cfg["env"], jobconfig.validate(cfg)["dag"])
+
+
+def config_of(job: Job) -> tuple[dict, dict]:
+    """(env, plugin DAG) of a job."""
+    entry = _entry(job)
+    return entry[0], entry[1]
 
 
 def running_seconds(job: Job, now_ns: int) -> float:
@@ -179,9 +185,19 @@ def _split(total: int, weights: list[int]) -> list[int]:
 
 
 def metrics(job: Job, now_ns: int) -> dict[str, Any]:
-    """The engine's metrics block: scalar values as strings, per-table maps keyed by table path."""
+    """The engine's metrics block: scalar values as strings, per-table maps keyed by table path. Rows only
+    move while RUNNING, so in any other state the block is kept per job version (shared: do not change it)."""
+    entry = _entry(job)
+    if job.state == "RUNNING":
+        return _metrics(job, now_ns, entry[1])
+    if entry[3] != job.version:
+        entry[4] = _metrics(job, now_ns, entry[1])
+        entry[3] = job.version
+    return entry[4]
+
+
+def _metrics(job: Job, now_ns: int, dag: dict) -> dict[str, Any]:
     d = job.data
-    dag = config_of(job)[1]
     rows = rows_now(job, now_ns)
     ran = running_seconds(job, now_ns)
     bpr = d.bytes_per_row
@@ -228,9 +244,13 @@ def metrics(job: Job, now_ns: int) -> dict[str, Any]:
 
 
 def job_dag(job: Job) -> dict:
-    env, dag = config_of(job)
-    return {"jobId": job.id, "pipelineEdges": dag["pipelineEdges"], "envOptions": env,
-            "vertexInfoMap": dag["vertices"]}
+    """The jobDag object (the same dict for every read of a job: do not change it)."""
+    entry = _entry(job)
+    if entry[2] is None:
+        env, dag = entry[0], entry[1]
+        entry[2] = {"jobId": job.id, "pipelineEdges": dag["pipelineEdges"], "envOptions": env,
+                    "vertexInfoMap": dag["vertices"]}
+    return entry[2]
 
 
 def error_msg(job: Job) -> str | None:
