@@ -14,7 +14,6 @@ import base64
 import hashlib
 import json
 import shlex
-import sys
 from collections import OrderedDict
 from typing import Any
 
@@ -161,13 +160,13 @@ def keep_body(raw: bytes) -> bytes:
 
 
 def flat_labels(labels: Any) -> tuple:
-    """Labels as a shared flat tuple (k1, v1, k2, v2, ...) of interned strings; what list filters read."""
+    """Labels as a shared flat tuple (k1, v1, k2, v2, ...) of shared strings; what list filters read."""
     if not isinstance(labels, dict) or not labels:
         return ()
     out: list[Any] = []
     for k, v in labels.items():
-        out.append(sys.intern(k) if isinstance(k, str) else k)
-        out.append(sys.intern(v) if isinstance(v, str) and len(v) <= 64 else v)
+        out.append(share(k) if isinstance(k, str) else k)
+        out.append(share(v) if isinstance(v, str) and len(v) <= 64 else v)
     try:
         return share(tuple(out))
     except TypeError:  # an unhashable value (the schema forbids it; keep it anyway)
@@ -247,7 +246,7 @@ def draw(session: Any, task: dict, count: int, nodes: list[str], namespace: str,
         node = nodes[i % len(nodes)]
         stdout = None if echo is not None else fakes.output_lines(session.rng, 1 + session.rng.randrange(3))
         execs += [node, stdout, draw_result(publisher, session.rng)]
-    ns = share(sys.intern(namespace)) if isinstance(namespace, str) else namespace
+    ns = share(namespace) if isinstance(namespace, str) else namespace
     return Drawn(_pack(ids), share(tuple(execs)), ns, flat_labels(labels), requester)
 
 

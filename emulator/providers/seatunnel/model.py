@@ -12,7 +12,6 @@ derived from the config on read (a small LRU keeps the most recent), so a job co
 from __future__ import annotations
 
 import json
-import sys
 from collections import OrderedDict
 from typing import Any
 
@@ -53,8 +52,8 @@ class Plan:
 
     def __init__(self, name: str, numbers: tuple, base: int, start_sp: bool, restored: dict | None,
                  savepoint: str | None = None) -> None:
-        self.name = sys.intern(name) if len(name) <= 64 else name
-        self.numbers = share(numbers)
+        self.name = share(name) if len(name) <= 64 else name
+        self.numbers = share((share(numbers[0]), *numbers[1:]))
         self.base = base
         self.start_sp = start_sp
         self.restored = restored
