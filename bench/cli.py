@@ -245,7 +245,8 @@ def report(res: dict, path: str) -> str:
     if "reference" in res:
         ref = res["reference"]["rps"]
         lines += ["## 1. GET status, 64 connections (ratio to the bare aiohttp JSON endpoint)", "",
-                  "| server | req/s | p50 ms | p99 ms | ratio (median of per-round ratios) | target >= 0.60 |", "|---|---:|---:|---:|---:|---|",
+                  "| server | req/s | p50 ms | p99 ms | ratio (median of per-round ratios) | target >= 0.60 |",
+                  "|---|---:|---:|---:|---:|---|",
                   f"| bare aiohttp JSON endpoint (reference) | {ref:,.0f} | {res['reference']['p50_ms']:.2f} | "
                   f"{res['reference']['p99_ms']:.2f} | 1.00 | |",
                   f"| minimal aiohttp server, job dict from memory | {res['reference_job']['rps']:,.0f} | "
@@ -279,7 +280,8 @@ def report(res: dict, path: str) -> str:
     # 4: memory
     if res.get("memory"):
         lines += ["", "## 4. Memory: RSS with N jobs held (in-process, fresh interpreter per N)", "",
-                  "| provider | jobs | RSS | bytes/job | minimal dict bytes/job (ref) | ratio | target (1M < 1.5 GiB) |",
+                  "| provider | jobs | RSS | bytes/job | minimal dict bytes/job (ref) | ratio "
+                  "| target (1M < 1.5 GiB) |",
                   "|---|---:|---:|---:|---:|---:|---|"]
         for key, per in res["memory"].items():
             for n, r in sorted(per.items()):
@@ -327,7 +329,8 @@ def report(res: dict, path: str) -> str:
         ok = proj < TARGET_ADVANCE_S
         ref_s = adv["ref_advance_s"]
         lines += ["", "## 6. Manual clock advance across every due transition", "",
-                  "| provider | transitions | seconds | per second | ref: heap push+pop s | ratio | target (1M < 10 s) |",
+                  "| provider | transitions | seconds | per second | ref: heap push+pop s | ratio "
+                  "| target (1M < 10 s) |",
                   "|---|---:|---:|---:|---:|---:|---|",
                   f"| {adv['provider']} | {a['fired']:,} | {a['seconds']:.2f} | {a['per_s']:,.0f} | {ref_s:.2f} | "
                   f"{a['seconds'] / ref_s:.1f} | {_mark(ok, f'by {proj - TARGET_ADVANCE_S:.1f} s')}"
@@ -341,7 +344,8 @@ def report(res: dict, path: str) -> str:
         ok = abs(s["growth"]) <= TARGET_SOAK_GROWTH
         miss = f"by {abs(s['growth']) - TARGET_SOAK_GROWTH:.1%}"
         lines += ["", "## 7. Soak: GET status round-robin over every provider's job", "",
-                  "| requests | RSS before | RSS after | growth (ratio - 1) | target within 10% |", "|---:|---:|---:|---:|---|",
+                  "| requests | RSS before | RSS after | growth (ratio - 1) | target within 10% |",
+                  "|---:|---:|---:|---:|---|",
                   f"| {s['requests']:,} | {_mib(s['rss_before'])} | {_mib(s['rss_after'])} | {s['growth']:+.1%} | "
                   f"{_mark(ok, miss)} |"]
         summary.append((f"soak {s['requests']:,} requests", f"{_mib(s['rss_before'])} -> {_mib(s['rss_after'])}",
@@ -350,7 +354,7 @@ def report(res: dict, path: str) -> str:
     head = ["", "## Summary", "", "| figure | value | ratio | target |", "|---|---|---:|---|"]
     head += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in summary]
     notes = res.get("notes")
-    text = "\n".join(lines[:1] + lines[1:] + head + ([""] + ["## Notes", ""] + notes if notes else [])) + "\n"
+    text = "\n".join([*lines, *head, *(["", "## Notes", "", *notes] if notes else [])]) + "\n"
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text)
     res["summary"] = summary

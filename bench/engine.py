@@ -40,7 +40,7 @@ def rss_bytes() -> int:
 class StandInRequest:
     """The few attributes of aiohttp's Request that `routing.Call` and handlers read."""
 
-    __slots__ = ("method", "path", "match_info", "headers", "query", "app", "host", "scheme", "content_length")
+    __slots__ = ("app", "content_length", "headers", "host", "match_info", "method", "path", "query", "scheme")
 
     def __init__(self, method: str, path: str, match_info: dict, headers: dict, query: str) -> None:
         self.method = method
@@ -105,7 +105,7 @@ class Harness:
 
 def _pct(values: list[float], q: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
 def submit_many(h: Harness, t: Target, n: int) -> tuple[float, str]:
@@ -159,7 +159,7 @@ def reference_heap(n: int) -> float:
     for i in range(n):
         heapq.heappush(heap, (1000, i, obj, 0))
     while heap:
-        due, _, o, _ = heapq.heappop(heap)
+        due, _, _, _ = heapq.heappop(heap)
         log.append((due, "a", "b", ""))
     return time.perf_counter() - start
 
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         sched = h.session.scheduler
         due = sched.next_due()
         if due is not None:
-            n_due = sum(1 for e in sched._heap if e[0] == due)  # noqa: SLF001  (what will fire)
+            n_due = sum(1 for e in sched._heap if e[0] == due)
             start = time.perf_counter()
             h.session.clock.advance_to(due)
             fired = h.session.tick()

@@ -11,8 +11,9 @@ arguments over HTTP (bench.http) and in-process (bench.engine), so both measure 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 TASK_ORG = "8a9d7d1e-1c2b-4a5e-9f10-2b3c4d5e6f70"
 IB_AUTH = {"Authorization": "Bearer tok-bench"}

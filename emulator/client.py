@@ -65,7 +65,7 @@ class EmulatorClient:
 
     # --- sessions -----------------------------------------------------------------------------------------
     def new_session(self, key: str | None = None, seed: int | None = None, clock: str = "manual",
-                    speed: float | None = None) -> "EmulatorClient":
+                    speed: float | None = None) -> EmulatorClient:
         """Create a fresh session (its own jobs, clock, seed, rules and journal) and a client bound to it."""
         body: dict[str, Any] = {"clock": clock}
         if key:

@@ -133,7 +133,7 @@ def _coerce(name: str, value: Any) -> Any:
             return {k: dict(v) for k, v in value.items()}
         opts: dict[str, dict[str, Any]] = {}
         for text in value if isinstance(value, list) else [value]:
-            for item in (p.strip() for p in text.split(",")):  # list values inside one option use "|" 
+            for item in (p.strip() for p in text.split(",")):  # list values inside one option use "|"
                 if not item:
                     continue
                 if "=" not in item or "." not in item.split("=", 1)[0]:

@@ -27,9 +27,10 @@ import copy
 import hashlib
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .core import fakes
@@ -68,7 +69,8 @@ class Recipe:
 
 # bacalhau ---------------------------------------------------------------------------------------------------
 _BAC = "/api/v1/orchestrator/jobs"
-_IMAGES = ["ubuntu:22.04", "python:3.11-slim", "alpine:3.19", "ghcr.io/bacalhau-project/examples/stable-diffusion-gpu:0.0.1",
+_IMAGES = ["ubuntu:22.04", "python:3.11-slim", "alpine:3.19",
+           "ghcr.io/bacalhau-project/examples/stable-diffusion-gpu:0.0.1",
            "busybox:1.36", "node:20-alpine"]
 
 
@@ -368,7 +370,7 @@ async def _populate(client: Any, app: Any, key: str, recipe: Recipe, seed: int, 
     while len(reqs) < n_jobs:
         reqs.append(recipe.variety(vrng, len(reqs)))
     refs: list[str] = []
-    for i, req in enumerate(reqs[:n_jobs]):
+    for req in reqs[:n_jobs]:
         req = copy.deepcopy(req)
         roll = rng.random()
         # a spread of outcomes: most succeed, some work for a long time, some fail, a few get stuck
@@ -392,7 +394,7 @@ async def _populate(client: Any, app: Any, key: str, recipe: Recipe, seed: int, 
 
 
 # --- preloading -----------------------------------------------------------------------------------------------
-def preload(app: "web.Application", path: str) -> dict[str, int]:
+def preload(app: web.Application, path: str) -> dict[str, int]:
     """Load sandbox jobs from `path` (a folder of `<provider>.json`, or one such file) into the default
     session of `app`; returns jobs loaded per provider. Providers that are not enabled are skipped.
 

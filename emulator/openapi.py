@@ -21,8 +21,9 @@ import copy
 import importlib
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .core.validation import schema_dir
 
@@ -49,7 +50,7 @@ _ALT_MEDIA = {"seatunnel/logs.response": ("text/html", "text/plain")}
 
 
 # --- entry points -------------------------------------------------------------------------------------------
-def document(provider: str, *, app: "web.Application | None" = None, base_url: str | None = None) -> dict:
+def document(provider: str, *, app: web.Application | None = None, base_url: str | None = None) -> dict:
     """The OpenAPI 3.1 document of `provider` (a provider key, or `control` for the emulator's own API).
 
     With `app`, the routes and profile are those the running application serves; without it, the provider
@@ -65,7 +66,7 @@ def document(provider: str, *, app: "web.Application | None" = None, base_url: s
     return build(provider, app_routes, prov, servers=_servers(provider, prov, settings, base_url))
 
 
-def build(key: str, routes: Iterable["Route"], provider: "Provider | None",
+def build(key: str, routes: Iterable[Route], provider: Provider | None,
           servers: list[dict] | None = None) -> dict:
     """Assemble the document for `routes` of provider `key` (`provider` None for the control API)."""
     routes = list(routes)
@@ -98,7 +99,7 @@ def dumps(doc: dict) -> str:
 
 
 # --- pieces -------------------------------------------------------------------------------------------------
-def _standalone(provider: str) -> tuple[list["Route"], "Provider | None", Any]:
+def _standalone(provider: str) -> tuple[list[Route], Provider | None, Any]:
     from . import config as cfg
     from .providers import available, provider_class
 
@@ -115,7 +116,7 @@ def _standalone(provider: str) -> tuple[list["Route"], "Provider | None", Any]:
     return prov.routes(), prov, settings
 
 
-def _servers(key: str, provider: "Provider | None", settings: Any, base_url: str | None) -> list[dict]:
+def _servers(key: str, provider: Provider | None, settings: Any, base_url: str | None) -> list[dict]:
     if base_url:
         return [{"url": base_url, "description": "this emulator"}]
     host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
@@ -129,7 +130,7 @@ def _servers(key: str, provider: "Provider | None", settings: Any, base_url: str
     return out
 
 
-def _info(key: str, provider: "Provider | None") -> dict:
+def _info(key: str, provider: Provider | None) -> dict:
     if provider is None:
         return {"title": "Job API Emulator control API", "version": _package_version(),
                 "description": "The emulator's own API under /_emulator/: health, reset, clock, and the "
@@ -150,7 +151,7 @@ def _package_version() -> str:
     return __version__
 
 
-def _error_schema(key: str, provider: "Provider | None") -> str | None:
+def _error_schema(key: str, provider: Provider | None) -> str | None:
     if provider is None:
         return "control/error"
     try:
@@ -185,7 +186,7 @@ def _component_name(name: str, key: str) -> str:
     return _COMPONENT_OK.sub("_", stem if folder == key else f"{folder}.{stem}")
 
 
-def _param_schema(p: "Param") -> dict:
+def _param_schema(p: Param) -> dict:
     if p.type is list:
         return {"type": "array", "items": {"type": "string"}}
     kind = {int: "integer", float: "number", bool: "boolean"}.get(p.type, "string")
@@ -209,7 +210,7 @@ def _json_able(value: Any) -> bool:
         return False
 
 
-def _operation(route: "Route", key: str, path_names: list[str], error_schema: str | None, used: set[str]) -> dict:
+def _operation(route: Route, key: str, path_names: list[str], error_schema: str | None, used: set[str]) -> dict:
     op: dict[str, Any] = {"summary": route.summary or f"{route.method} {route.path}",
                           "tags": list(route.tags or (key,))}
     doc = (getattr(route.handler, "__doc__", None) or "").strip()
@@ -247,7 +248,7 @@ def _operation(route: "Route", key: str, path_names: list[str], error_schema: st
     return op
 
 
-def _request_body(route: "Route", key: str, used: set[str]) -> dict | None:
+def _request_body(route: Route, key: str, used: set[str]) -> dict | None:
     if route.body is not None:
         used.add(route.body)
         return {"required": bool(route.body_required),

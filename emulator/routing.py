@@ -423,5 +423,5 @@ def _check_contract(app: web.Application, route: Route, reply: Reply, call: Call
     body = reply.body
     if isinstance(body, (bytes, str)):
         body = json.loads(body)
-    for fld, msg in validation.errors_of(name, body):
+    for _, msg in validation.errors_of(name, body):
         violations.append(f"{route.method} {route.path} -> {reply.status} breaks {name}: {msg}")

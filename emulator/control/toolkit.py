@@ -223,7 +223,8 @@ JOURNAL_QUERY = (
     Param("path", str, None, "path glob, e.g. /api/v1/orchestrator/jobs/*"), Param("job", str, None, "job id"),
     Param("status", int, None, "response status"),
     Param("since", float, None, "emulated unix seconds", minimum=0, maximum=1e11),
-    Param("until", float, None, "emulated unix seconds", minimum=0, maximum=1e11), Param("limit", int, None, "newest N only", minimum=1),
+    Param("until", float, None, "emulated unix seconds", minimum=0, maximum=1e11),
+    Param("limit", int, None, "newest N only", minimum=1),
 )
 
 

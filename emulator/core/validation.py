@@ -78,7 +78,7 @@ def errors_of(name: str, instance: Any) -> list[tuple[str, str]]:
         if err.validator == "required":
             # name the missing field itself, not its parent
             missing = err.message.split("'")[1] if "'" in err.message else ""
-            path = path + [missing] if missing else path
+            path = [*path, missing] if missing else path
             msg = f"{field_path(path)} is required"
         elif err.validator == "additionalProperties":
             msg = err.message

@@ -151,7 +151,8 @@ def test_startup_prints_urls_and_each_request_logs_one_structured_line():
     for key in ("streams", "bacalhau", "seatunnel", "instabase", "taskapi"):
         assert f"provider {key} at {base}" in out
     assert f"control API at {base}/_emulator/health" in out
-    lines = [line for line in err.splitlines() if "request method=GET path=/api/v1/orchestrator/jobs/j-0000abcd" in line]
+    wanted = "request method=GET path=/api/v1/orchestrator/jobs/j-0000abcd"
+    lines = [line for line in err.splitlines() if wanted in line]
     assert len(lines) == 1
     assert "status=500" in lines[0] and "provider=bacalhau" in lines[0] and "job=j-0000abcd" in lines[0]
     assert "session=default" in lines[0] and " ms=" in lines[0]

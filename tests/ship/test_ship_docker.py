@@ -256,5 +256,5 @@ def test_provider_port_serves_the_provider_at_root_with_the_same_jobs():
             assert status == 404
     finally:
         proc.terminate()
-        out, err = proc.communicate(timeout=10)
+        out, _ = proc.communicate(timeout=10)
     assert f"bacalhau also at http://127.0.0.1:{bport}".encode() in out

@@ -49,7 +49,8 @@ def test_committed_fixtures_regenerate_byte_identically(tmp_path):
                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     cmp = filecmp.dircmp(ROOT / "fixtures", tmp_path)
-    assert _tree(ROOT / "fixtures") == _tree(tmp_path), f"fixtures/ is stale: run job-emulator fixtures --seed 0 ({cmp.diff_files})"
+    assert _tree(ROOT / "fixtures") == _tree(tmp_path), \
+        f"fixtures/ is stale: run job-emulator fixtures --seed 0 ({cmp.diff_files})"
 
 
 def _requests(key: str) -> list[dict]:
@@ -132,7 +133,8 @@ async def test_preloaded_jobs_keep_moving_on_the_clock(emulator_factory):
     running = [j["ID"] for j in before if j["State"]["StateType"] in ("Pending", "Running")]
     assert running
     await emu.advance(3 * 3600)
-    after = {j["ID"]: j["State"]["StateType"] for j in (await (await emu.get("/api/v1/orchestrator/jobs")).json())["Jobs"]}
+    listed = (await (await emu.get("/api/v1/orchestrator/jobs")).json())["Jobs"]
+    after = {j["ID"]: j["State"]["StateType"] for j in listed}
     assert sum(after[i] in ("Completed", "Failed") for i in running) > 0
 
 

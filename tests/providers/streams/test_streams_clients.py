@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-I = "/streams/instances/inst1"
+INST = "/streams/instances/inst1"
 SAB = b"PK\x03\x04 streamsx bundle"
 LINKS = ("self", "instance", "domain", "operators", "pes", "views", "activeViews", "hosts", "operatorConnections",
          "peConnections", "resourceAllocations", "applicationLogTrace")
@@ -17,28 +17,28 @@ def path(url):
 
 
 async def test_streamsx_submit_body_bare_bundle_id_and_new_job_listed_at_once(emu):
-    up = await emu.post(f"{I}/applicationbundles", data=SAB,
+    up = await emu.post(f"{INST}/applicationbundles", data=SAB,
                         headers={"Accept": "application/json", "Content-Type": "application/x-jar"})
     bid = (await up.json())["bundleId"]
-    resp = await emu.post(f"{I}/jobs", json={"application": bid, "jobConfigurationOverlay": {}, "preview": False})
+    resp = await emu.post(f"{INST}/jobs", json={"application": bid, "jobConfigurationOverlay": {}, "preview": False})
     assert resp.status == 201
     job = await resp.json()
     assert isinstance(job["id"], str)
-    listed = await (await emu.get(f"{I}/jobs")).json()
+    listed = await (await emu.get(f"{INST}/jobs")).json()
     assert [j["id"] for j in listed["jobs"]] == [job["id"]]
     # streamsx builds the cancel URL as job.instance + '/jobs/' + job.id
     assert (await emu.delete(path(job["instance"]) + "/jobs/" + job["id"])).status == 204
 
 
 async def test_every_job_link_resolves(emu):
-    job = await (await emu.post(f"{I}/jobs", json={"application": "https://h/com.acme.Main.sab"})).json()
+    job = await (await emu.post(f"{INST}/jobs", json={"application": "https://h/com.acme.Main.sab"})).json()
     assert job["applicationName"] == "com.acme::Main" and job["adlFile"] == "com.acme.Main.adl"
     for key in LINKS:
         resp = await emu.get(path(job[key]))
         assert resp.status == 200, (key, job[key])
     assert await (await emu.get(path(job["self"]))).json() == job
     inst = await (await emu.get(path(job["instance"]))).json()
-    assert inst["id"] == "inst1" and inst["jobCount"] == 1 and path(inst["jobs"]) == f"{I}/jobs"
+    assert inst["id"] == "inst1" and inst["jobCount"] == 1 and path(inst["jobs"]) == f"{INST}/jobs"
     pes = await (await emu.get(path(job["pes"]))).json()
     assert pes["total"] == job["peCount"] == 3 and pes["resourceType"] == "peList"
     views = await (await emu.get(path(job["views"]))).json()
@@ -54,7 +54,7 @@ async def test_overlay_fields_applied_and_kept(emu):
             {"targetParallelRegion": {"regionName": "Enrich", "newWidth": 3}}]}}]}
     body = {"application": "https://h/a.sab", "applicationCredentials": {"user": "u", "password": "p"},
             "jobConfigurationOverlay": overlay}
-    job = await (await emu.post(f"{I}/jobs", json=body)).json()
+    job = await (await emu.post(f"{INST}/jobs", json=body)).json()
     assert job["name"] == "wc" and job["jobGroup"] == "analytics" and job["dataPath"] == "/data/wc"
     assert job["submitParameters"] == [{"name": "rate", "value": "10"}]
     assert job["parallelRegions"] == [{"name": "TransformedData", "width": 2}, {"name": "Enrich", "width": 3}]
@@ -63,18 +63,18 @@ async def test_overlay_fields_applied_and_kept(emu):
 
 
 async def test_preview_returns_job_without_keeping_it(emu):
-    resp = await emu.post(f"{I}/jobs", json={"application": "https://h/a.sab", "preview": True})
+    resp = await emu.post(f"{INST}/jobs", json={"application": "https://h/a.sab", "preview": True})
     assert resp.status == 200
     assert (await resp.json())["id"] == "0"
-    assert (await (await emu.get(f"{I}/jobs")).json())["total"] == 0
+    assert (await (await emu.get(f"{INST}/jobs")).json())["total"] == 0
 
 
 @pytest.mark.parametrize("prefix", ["/streams/rest", "/streams/v1"])
 async def test_older_path_generations_serve_the_same_jobs(emu, prefix):
     job = await (await emu.post(f"{prefix}/instances/inst1/jobs", json={"application": "https://h/a.sab"})).json()
     assert path(job["self"]) == f"{prefix}/instances/inst1/jobs/0"
-    seen = await (await emu.get(f"{I}/jobs/0")).json()
-    assert path(seen["self"]) == f"{I}/jobs/0" and seen["name"] == job["name"]
+    seen = await (await emu.get(f"{INST}/jobs/0")).json()
+    assert path(seen["self"]) == f"{INST}/jobs/0" and seen["name"] == job["name"]
 
 
 async def test_root_resource_document_leads_to_instances(emu):
@@ -105,32 +105,32 @@ async def test_configured_instances_others_404(emulator_factory):
 
 async def test_legacy_profile_upload_is_201_with_location_to_the_bundle(emulator_factory):
     emu = await emulator_factory(profiles={"streams": "legacy"})
-    resp = await emu.post(f"{I}/applicationbundles", data=SAB, headers={"Content-Type": "application/x-jar"})
+    resp = await emu.post(f"{INST}/applicationbundles", data=SAB, headers={"Content-Type": "application/x-jar"})
     assert resp.status == 201
     bundle = await (await emu.get(path(resp.headers["Location"]))).json()
     assert bundle["application"] == bundle["bundleId"]
-    job = await emu.post(f"{I}/jobs", json={"application": bundle["application"], "preview": False,
+    job = await emu.post(f"{INST}/jobs", json={"application": bundle["application"], "preview": False,
                                             "jobConfigurationOverlay": {}})
     assert job.status == 201
 
 
 async def test_bearer_token_auth(emulator_factory):
     emu = await emulator_factory(options={"streams": {"token": "s3cret"}})
-    resp = await emu.get(f"{I}/jobs")
+    resp = await emu.get(f"{INST}/jobs")
     assert resp.status == 401
     body = await resp.json()
     assert body["id"] == "CDISW5005E" and "Authorization" in body["message"]
     assert resp.headers["WWW-Authenticate"].startswith("Bearer")
-    wrong = await emu.post(f"{I}/jobs", data=b"{bad json", headers={"Authorization": "Bearer nope"})
+    wrong = await emu.post(f"{INST}/jobs", data=b"{bad json", headers={"Authorization": "Bearer nope"})
     assert wrong.status == 401 and "not valid" in (await wrong.json())["message"]
     assert (await emu.get("/streams/rest/resources")).status == 401
-    ok = await emu.post(f"{I}/jobs", json={"application": "https://h/a.sab"},
+    ok = await emu.post(f"{INST}/jobs", json={"application": "https://h/a.sab"},
                         headers={"Authorization": "Bearer s3cret"})
     assert ok.status == 201
 
 
 async def test_session_prefix_links_resolve(emu):
-    job = await (await emu.post(f"/_session/w1{I}/jobs", json={"application": "https://h/a.sab"})).json()
-    assert path(job["self"]) == f"/_session/w1{I}/jobs/0"
+    job = await (await emu.post(f"/_session/w1{INST}/jobs", json={"application": "https://h/a.sab"})).json()
+    assert path(job["self"]) == f"/_session/w1{INST}/jobs/0"
     assert (await emu.get(path(job["self"]))).status == 200
-    assert (await emu.get(f"{I}/jobs/0")).status == 404  # the default session has no jobs
+    assert (await emu.get(f"{INST}/jobs/0")).status == 404  # the default session has no jobs

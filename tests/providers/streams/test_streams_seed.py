@@ -5,13 +5,13 @@ import hashlib
 
 from emulator.core.clock import DEFAULT_MANUAL_START_NS
 
-I = "/streams/instances/inst1"
+INST = "/streams/instances/inst1"
 SAB = b"PK\x03\x04 sample.sab bytes"
 PATCH = {"jobConfigurationOverlay": {"jobConfigOverlays": [{"configInstructions": {"adjustmentSection": [
     {"targetParallelRegion": {"regionName": "TransformedData", "newWidth": 5}}]}}]}}
 
 
-async def upload(emu, data=SAB, instance=I):
+async def upload(emu, data=SAB, instance=INST):
     resp = await emu.post(f"{instance}/applicationbundles", data=data,
                           headers={"Accept": "application/json", "Content-Type": "application/x-jar"})
     assert resp.status == 200, await resp.text()
@@ -30,7 +30,7 @@ async def test_upload_returns_content_derived_56_hex_bundle_id(emu):
 
 async def test_submit_by_bundle_id_returns_201_full_job_and_location(emu):
     bid = (await upload(emu))["bundleId"]
-    resp = await emu.post(f"{I}/jobs", json={"application": f"bundleId:{bid}"},
+    resp = await emu.post(f"{INST}/jobs", json={"application": f"bundleId:{bid}"},
                           headers={"Accept": "application/json"})
     assert resp.status == 201
     job = await resp.json()
@@ -40,14 +40,14 @@ async def test_submit_by_bundle_id_returns_201_full_job_and_location(emu):
     assert job["name"] == "Main_0" and job["applicationName"] == "Main"
     assert job["submitTime"] == DEFAULT_MANUAL_START_NS // 1_000_000
     assert job["startedBy"] == "streamsadmin"
-    assert job["self"] == str(emu.make_url(f"{I}/jobs/0"))
+    assert job["self"] == str(emu.make_url(f"{INST}/jobs/0"))
     assert job["instance"] == job["self"].rsplit("/jobs/", 1)[0]
     assert resp.headers["Location"] == job["self"]
     assert job["parallelRegions"] == [{"name": "TransformedData", "width": 2}]
 
 
 async def test_submit_by_url_records_url_without_fetching(emu):
-    resp = await emu.post(f"{I}/jobs", json={"application": "https://myserver.com/sample.sab"})
+    resp = await emu.post(f"{INST}/jobs", json={"application": "https://myserver.com/sample.sab"})
     assert resp.status == 201
     job = await resp.json()
     assert job["applicationName"] == "sample"
@@ -57,23 +57,23 @@ async def test_submit_by_url_records_url_without_fetching(emu):
 
 async def test_list_shows_running_jobs(emu):
     bid = (await upload(emu))["bundleId"]
-    await emu.post(f"{I}/jobs", json={"application": f"bundleId:{bid}"})
-    await emu.post(f"{I}/jobs", json={"application": "https://myserver.com/sample.sab"})
-    resp = await emu.get(f"{I}/jobs", headers={"Accept": "application/json"})
+    await emu.post(f"{INST}/jobs", json={"application": f"bundleId:{bid}"})
+    await emu.post(f"{INST}/jobs", json={"application": "https://myserver.com/sample.sab"})
+    resp = await emu.get(f"{INST}/jobs", headers={"Accept": "application/json"})
     assert resp.status == 200
     body = await resp.json()
     assert body["resourceType"] == "jobList" and body["total"] == 2
     assert [j["id"] for j in body["jobs"]] == ["0", "1"]
-    assert all(j["self"].endswith(f"{I}/jobs/{j['id']}") for j in body["jobs"])
+    assert all(j["self"].endswith(f"{INST}/jobs/{j['id']}") for j in body["jobs"])
 
 
 async def test_patch_sets_transformed_data_width_5(emu):
     bid = (await upload(emu))["bundleId"]
-    job = await (await emu.post(f"{I}/jobs", json={"application": f"bundleId:{bid}"})).json()
+    job = await (await emu.post(f"{INST}/jobs", json={"application": f"bundleId:{bid}"})).json()
     await emu.advance(10)
-    assert (await (await emu.get(f"{I}/jobs/0")).json())["health"] == "healthy"
+    assert (await (await emu.get(f"{INST}/jobs/0")).json())["health"] == "healthy"
     before = job["operatorCount"], job["peCount"]
-    resp = await emu.patch(f"{I}/jobs/{job['id']}", json=PATCH,
+    resp = await emu.patch(f"{INST}/jobs/{job['id']}", json=PATCH,
                            headers={"Content-Type": "application/json", "Accept": "application/json"})
     assert resp.status == 200
     after = await resp.json()
@@ -81,25 +81,25 @@ async def test_patch_sets_transformed_data_width_5(emu):
     assert (after["operatorCount"], after["peCount"]) == (before[0] + 3, before[1] + 3)
     assert after["health"] == "partiallyHealthy"
     await emu.advance(3)
-    assert (await (await emu.get(f"{I}/jobs/0")).json())["health"] == "healthy"
-    ops = await (await emu.get(f"{I}/jobs/0/operators")).json()
+    assert (await (await emu.get(f"{INST}/jobs/0")).json())["health"] == "healthy"
+    ops = await (await emu.get(f"{INST}/jobs/0/operators")).json()
     assert [o["name"] for o in ops["operators"] if o.get("parallelRegion") == "TransformedData"] == [
         f"TransformedData[{c}]" for c in range(5)]
 
 
 async def test_delete_cancels_then_job_leaves_list_and_again_404(emu):
-    await emu.post(f"{I}/jobs", json={"application": "https://myserver.com/sample.sab"})
-    resp = await emu.delete(f"{I}/jobs/0")
+    await emu.post(f"{INST}/jobs", json={"application": "https://myserver.com/sample.sab"})
+    resp = await emu.delete(f"{INST}/jobs/0")
     assert resp.status == 204
     assert await resp.read() == b""
-    job = await (await emu.get(f"{I}/jobs/0")).json()
+    job = await (await emu.get(f"{INST}/jobs/0")).json()
     assert job["status"] == "canceling"
-    again = await emu.delete(f"{I}/jobs/0")
+    again = await emu.delete(f"{INST}/jobs/0")
     assert again.status == 404
     await emu.advance(2)
-    body = await (await emu.get(f"{I}/jobs")).json()
+    body = await (await emu.get(f"{INST}/jobs")).json()
     assert body == {"jobs": [], "total": 0, "resourceType": "jobList"}
-    gone = await emu.delete(f"{I}/jobs/0")
+    gone = await emu.delete(f"{INST}/jobs/0")
     assert gone.status == 404
     assert await gone.json() == {
         "message": "CDISW5000E The resource with the job resourceType and restid 0 cannot be found.",
