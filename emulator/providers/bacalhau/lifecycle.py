@@ -27,7 +27,7 @@ def _graph(name: str, queued: bool, finishes: bool) -> Graph:
     if finishes:
         timed[RUNNING] = Step(COMPLETED, DEFAULT_DURATIONS[RUNNING])
     live = [PENDING, RUNNING] + ([QUEUED] if queued else [])
-    stop = {s: STOPPED for s in live + [FAILED]}
+    stop = {s: STOPPED for s in [*live, FAILED]}
     return Graph(name=name, states=states, initial=PENDING, terminal=TERMINAL, timed=timed,
                  commands={"stop": stop}, failure={"*": FAILED})
 

@@ -207,11 +207,11 @@ class Drawn:
 
     def labels_dict(self) -> dict:
         lab = self.labels
-        return dict(zip(lab[::2], lab[1::2]))
+        return dict(zip(lab[::2], lab[1::2], strict=False))
 
     def label_keys(self) -> list[tuple[str, str]]:
         lab = self.labels
-        return [(k, v) for k, v in zip(lab[::2], lab[1::2]) if isinstance(v, str)]
+        return [(k, v) for k, v in zip(lab[::2], lab[1::2], strict=False) if isinstance(v, str)]
 
     def __snapshot__(self) -> dict:
         return {"eval": self.eval_id, "namespace": self.namespace, "labels": self.labels_dict(),
@@ -370,7 +370,7 @@ def executions_wire(job: Job, now_ns: int) -> list[dict]:
     out = []
     message = _timeline(job)[4]
     namespace = job.data.namespace
-    for (exec_id, node, stdout, result), events in zip(executions_of(job), execution_events(job, now_ns)):
+    for (exec_id, node, stdout, result), events in zip(executions_of(job), execution_events(job, now_ns), strict=False):
         t_last, _, state = events[-1]
         if state == EX_COMPLETED:
             desired = {"StateType": DESIRED_STOPPED, "Message": "execution completed"}
@@ -422,7 +422,7 @@ def history_events(job: Job, now_ns: int) -> list[tuple[int, dict]]:
             "Type": "JobLevel", "JobID": job.id, "NodeID": "", "ExecutionID": "", "JobState": state,
             "ExecutionState": None, "NewRevision": rev, "Comment": msg or _JOB_COMMENTS.get(new, ""),
             "Time": iso_utc(t)}))
-    for idx, (ex, evs) in enumerate(zip(job.data.executions(), execution_events(job, now_ns))):
+    for idx, (ex, evs) in enumerate(zip(job.data.executions(), execution_events(job, now_ns), strict=False)):
         for rev, (t, prev, new) in enumerate(evs, start=1):
             events.append((t, 1 + idx, {
                 "Type": "ExecutionLevel", "JobID": job.id, "NodeID": ex[1], "ExecutionID": ex[0],

@@ -201,17 +201,17 @@ def _metrics(job: Job, now_ns: int, dag: dict) -> dict[str, Any]:
     ran = running_seconds(job, now_ns)
     bpr = d.bytes_per_row
     per_source = _split(rows, list(d.source_weights))
-    by_vertex = {s["vertexId"]: n for s, n in zip(dag["sources"], per_source)}
+    by_vertex = {s["vertexId"]: n for s, n in zip(dag["sources"], per_source, strict=False)}
     src_tables: dict[str, int] = {}
-    for s, n in zip(dag["sources"], per_source):
-        for t, part in zip(s["tables"], _split(n, [1] * len(s["tables"]))):
+    for s, n in zip(dag["sources"], per_source, strict=False):
+        for t, part in zip(s["tables"], _split(n, [1] * len(s["tables"])), strict=False):
             src_tables[t] = src_tables.get(t, 0) + part
     sink_tables: dict[str, int] = {}
     sink_rows = 0
     for sk in dag["sinks"]:
         n = sum(by_vertex.get(v, 0) for v in sk["from"])
         sink_rows += n
-        for t, part in zip(sk["tables"], _split(n, [1] * len(sk["tables"]))):
+        for t, part in zip(sk["tables"], _split(n, [1] * len(sk["tables"])), strict=False):
             sink_tables[t] = sink_tables.get(t, 0) + part
     read_now = rows - d.base
     qps = read_now / ran if ran > 0 else 0.0

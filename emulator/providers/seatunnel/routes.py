@@ -43,7 +43,8 @@ async def submit_jobs(call: Call) -> Reply:
         try:
             jobconfig.validate({k: v for k, v in item.items() if k != "params"})
         except ApiError as err:
-            raise service._config_error(call, ApiError(err.kind, f"[{i}] {err.message}", field=f"[{i}].{err.field}"))
+            raise service._config_error(call, ApiError(err.kind, f"[{i}] {err.message}",
+                                                       field=f"[{i}].{err.field}")) from None
     out = []
     for item in body:
         params = item.get("params") or {}

@@ -104,7 +104,8 @@ async def test_401_when_auth_is_on(emulator_factory):
 async def test_paging_errors(st):
     await fail(await st.get("/running-jobs?page=0"), 400, "Parameter 'page' must be greater than 0")
     await fail(await st.get("/running-jobs?page=1&rows=0"), 400, "Parameter 'rows' must be greater than 0")
-    await fail(await st.get("/finished-jobs/FINISHED?page=abc"), 400, "Parameter 'page' must be an integer, but was: abc")
+    await fail(await st.get("/finished-jobs/FINISHED?page=abc"), 400,
+               "Parameter 'page' must be an integer, but was: abc")
     await fail(await st.get("/finished-jobs?page=3&rows=10"), 400, "Page number exceeds total pages")
 
 

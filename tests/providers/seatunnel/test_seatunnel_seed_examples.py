@@ -164,4 +164,5 @@ async def test_8_overview(st):
     body = await (await st.get("/overview")).json()
     assert all(isinstance(v, str) for v in body.values())
     assert body["workers"] == "1" and "works" not in body
-    assert (body["runningJobs"], body["finishedJobs"], body["failedJobs"], body["cancelledJobs"]) == ("1", "1", "0", "0")
+    counts = (body["runningJobs"], body["finishedJobs"], body["failedJobs"], body["cancelledJobs"])
+    assert counts == ("1", "1", "0", "0")

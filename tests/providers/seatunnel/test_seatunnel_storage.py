@@ -8,7 +8,8 @@ from seatunnel_helpers import ETL_JOB, cdc, etl, info, st_fixture, submit  # noq
 from emulator.core.snapshot import export, restore
 from emulator.providers.seatunnel import model
 
-HOCON = 'env {\n  job.name = "h"\n  job.mode = "BATCH"\n}\nsource {\n  FakeSource { row.num = 20 }\n}\nsink {\n  Console {}\n}\n'
+HOCON = ('env {\n  job.name = "h"\n  job.mode = "BATCH"\n}\n'
+         'source {\n  FakeSource { row.num = 20 }\n}\nsink {\n  Console {}\n}\n')
 
 
 async def _answers(st, ids):
