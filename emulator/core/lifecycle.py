@@ -73,7 +73,7 @@ class Graph:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Fate:
     """What a test wants to happen to one job.
 

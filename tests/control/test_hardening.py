@@ -81,3 +81,20 @@ async def test_instabase_list_with_limit_zero(emu):
         resp = await emu.get(f"/api/v1/jobs/list?{query}")
         assert resp.status == 200
         assert json.loads(await resp.read()) == {"jobs": [], "next_page": ""}   # no page, no endless next_page
+
+
+async def test_seatunnel_ids_take_ascii_digits_only_and_deep_json_is_400(emu):
+    resp = await emu.get("/job-info/%C2%B2")
+    assert resp.status == 400 and await resp.json() == {"status": "fail", "message": 'For input string: "²"'}
+    resp = await emu.post("/stop-job", json={"jobId": "²"})
+    assert resp.status == 400
+    resp = await emu.post("/submit-job", data=b"[" * 100_000)
+    assert resp.status == 400 and (await resp.json())["message"] == "Invalid JSON format in request body."
+
+
+async def test_bacalhau_count_is_bounded(emu):
+    job = json.loads(json.dumps(JOB))
+    job["Job"]["Count"] = 1001
+    resp = await emu.put(BAC, json=job)
+    assert resp.status == 400
+    assert "job count must be <= 1000" in (await resp.json())["message"]

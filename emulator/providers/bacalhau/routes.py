@@ -24,6 +24,7 @@ JOB_ORDER = {"": "created_at", "created_at": "created_at", "create_time": "creat
              "modified_at": "modified_at", "modify_time": "modified_at"}
 EXEC_ORDER = {"": "modify_time", "modify_time": "modify_time", "modified_at": "modify_time",
               "create_time": "create_time", "created_at": "create_time", "id": "id", "state": "state"}
+MAX_COUNT = 1000  # executions (and fake nodes) one job may ask for; each is kept in memory
 
 
 def _none(value: str | None) -> str | None:
@@ -115,6 +116,8 @@ def _validate(job: Any) -> list[str]:
     count = job.get("Count", 0)
     if isinstance(count, int) and count < 0:
         errs.append("job count must be >= 0")
+    elif isinstance(count, int) and count > MAX_COUNT:
+        errs.append(f"job count must be <= {MAX_COUNT}: the emulated network has no more nodes to place it on")
     tasks = job.get("Tasks")
     if not tasks:
         errs.append("missing job tasks")

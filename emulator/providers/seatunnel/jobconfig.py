@@ -6,6 +6,7 @@ Pure functions, no I/O and no randomness: the same config always gives the same 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...core.errors import ApiError
@@ -48,15 +49,16 @@ def _inputs(plugin: dict) -> list[str]:
     return _names(plugin.get("plugin_input", plugin.get("source_table_name")))
 
 
+_LONG = re.compile(r"[+-]?[0-9]+")
+
+
 def parse_long(text: Any, what: str = "jobId") -> int:
     """A Java `Long.parseLong`: the engine's own message (`For input string: "abc"`) when it is not one."""
     if isinstance(text, bool):
         raise ApiError("invalid", f'For input string: "{str(text).lower()}"', field=what)
-    if isinstance(text, int):
-        return text
     s = str(text).strip() if isinstance(text, str) else str(text)
-    body = s[1:] if s[:1] in "+-" else s
-    if not body.isdigit() or not -(2 ** 63) <= int(s) < 2 ** 63:
+    # ASCII digits only (str.isdigit accepts "²"), and a Java long's range for numbers given as JSON too
+    if not _LONG.fullmatch(s) or not -(2 ** 63) <= int(s) < 2 ** 63:
         raise ApiError("invalid", f'For input string: "{s}"', field=what)
     return int(s)
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ...core import validation
 from ...core.errors import ApiError
 from ...core.lifecycle import Fate
 from ...routing import Call
@@ -57,8 +57,8 @@ def json_body(call: Call) -> Any:
     if not raw.strip():
         raise ApiError("invalid", "Request body is empty.", field="body")
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+        return validation.parse_json(raw)
+    except ApiError:  # the engine's own wording, whatever the decoder disliked (syntax, NaN, depth)
         raise ApiError("invalid", "Invalid JSON format in request body.", field="body") from None
 
 
