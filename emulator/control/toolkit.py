@@ -107,7 +107,7 @@ def rule_routes(kind: str, summary: str, check: Any = None) -> list[Route]:
         Route("POST", f"{P}/{kind}", add, f"Add a {single} rule: {summary}", body=f"control/{single}.request",
               responses={201: f"control/{single}.response"}, tags=T),
         Route("GET", f"{P}/{kind}", listing, f"The {single} rules and their counts",
-              responses={200: "control/generic.response"}, tags=T),
+              responses={200: f"control/{kind}.response"}, tags=T),
         Route("DELETE", f"{P}/{kind}", clear, f"Remove every {single} rule", responses={204: None}, tags=T),
         Route("DELETE", f"{P}/{kind}/{{rule}}", remove, f"Remove a {single} rule", responses={204: None}, tags=T),
     ]
@@ -230,11 +230,11 @@ JOURNAL_QUERY = (
 
 def routes() -> list[Route]:
     job = f"{P}/jobs/{{provider}}/{{job}}"
-    r = {200: "control/generic.response"}
     return [
-        Route("GET", f"{P}/sessions", list_sessions, "All sessions", responses=r, tags=T),
+        Route("GET", f"{P}/sessions", list_sessions, "All sessions", responses={200: "control/sessions.response"},
+              tags=T),
         Route("POST", f"{P}/sessions", create_session, "Create a session with its own seed and clock",
-              body="control/session.request", body_required=False, responses={201: "control/generic.response"},
+              body="control/session.request", body_required=False, responses={201: "control/session.response"},
               tags=T),
         Route("DELETE", f"{P}/sessions/{{key}}", delete_session, "Drop a session", responses={204: None}, tags=T),
         *rule_routes("scenarios", "the fate of matching jobs"),
@@ -254,6 +254,7 @@ def routes() -> list[Route]:
         Route("GET", f"{P}/snapshot", export_snapshot, "Export the session's whole state",
               responses={200: "control/snapshot.response"}, tags=T),
         Route("POST", f"{P}/snapshot", import_snapshot, "Import a snapshot into the session",
-              body="control/snapshot.response", responses=r, tags=T),
-        Route("GET", f"{P}/config", config, "The effective configuration", responses=r, tags=T),
+              body="control/snapshot.response", responses={200: "control/session.response"}, tags=T),
+        Route("GET", f"{P}/config", config, "The effective configuration",
+              responses={200: "control/config.response"}, tags=T),
     ]
