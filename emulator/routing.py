@@ -342,11 +342,8 @@ def _journal_arrival(call: Call) -> dict | None:
     journal = call.session.journal
     if not journal.capacity:
         return None
-    return journal.record(
-        "request", call.session.clock.now_ns(), provider=call.provider.key if call.provider else None,
-        method=request.method, path=_plain_path(request), query_string=request.query_string,
-        raw_headers=request.raw_headers, body="", body_truncated=False, status=None, duration_ms=None, job=None,
-        fault=None)
+    return journal.request(call.session.clock.now_ns(), call.provider.key if call.provider else None,
+                           request.method, _plain_path(request), request.query_string, request.raw_headers)
 
 
 def _journal_done(call: Call, entry: dict | None, reply: Reply, fault: Any) -> None:

@@ -40,6 +40,22 @@ class Journal:
         self.entries.append(entry)
         return entry
 
+    def request(self, t_ns: int, provider: str | None, method: str, path: str, query_string: str,
+                raw_headers: tuple) -> dict | None:
+        """A request as it arrives (completed with status, body and job when answered); on every request's
+        path, so built inline."""
+        if not self.capacity:
+            return None
+        self.seq += 1
+        entries = self.entries
+        if len(entries) == self.capacity:
+            self.dropped += 1
+        entry = {"seq": self.seq, "kind": "request", "t": t_ns, "provider": provider, "method": method,
+                 "path": path, "query_string": query_string, "raw_headers": raw_headers, "body": "",
+                 "body_truncated": False, "status": None, "duration_ms": None, "job": None, "fault": None}
+        entries.append(entry)
+        return entry
+
     def transition(self, provider: str, job_id: str, old: str | None, new: str, t_ns: int, message: str) -> None:
         # on the path of every transition (a million of them when a clock advance sweeps a big store): inline
         if not self.capacity:
