@@ -42,7 +42,7 @@ def test_readme_walkthroughs_run_against_a_live_emulator(tmp_path):
     import sys
     import urllib.request
 
-    from tests.e2e.test_serve_subprocess import free_port, wait_healthy
+    from tests.support import free_port, wait_ready
 
     port = free_port()
     env = {**os.environ}
@@ -50,7 +50,7 @@ def test_readme_walkthroughs_run_against_a_live_emulator(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", str(port), "--clock", "manual"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}", proc)
+        wait_ready(proc)
         run = subprocess.run(["bash", "-c", walkthrough_script(port)], capture_output=True, text=True, timeout=120,
                              cwd=tmp_path, check=False)
         assert run.returncode == 0, f"README walk-through failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"

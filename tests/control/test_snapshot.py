@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.e2e.test_serve_subprocess import free_port, http, wait_healthy
+from tests.support import free_port, http, wait_ready
 
 ORG = "8a9d7d1e-1c2b-4a5e-9f10-2b3c4d5e6f70"
 SEATUNNEL_JOB = {"env": {"job.mode": "BATCH"},
@@ -127,7 +127,7 @@ def test_state_file_survives_a_restart(tmp_path):
         proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", str(port)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         base = f"http://127.0.0.1:{port}"
-        wait_healthy(base, proc)
+        wait_ready(proc)
         return proc, base
 
     proc, base = start()

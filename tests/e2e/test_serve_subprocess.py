@@ -6,46 +6,14 @@ with a generous deadline, asserting only the job's states, never the wall time i
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=5) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
-
-
-def wait_healthy(base: str, proc: subprocess.Popen, deadline_s: float = 30.0) -> dict:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}: {proc.stderr.read().decode()}")
-        try:
-            status, body = http("GET", base + "/_emulator/health")
-            if status == 200:
-                return body
-        except OSError:
-            pass
-        time.sleep(0.05)  # polling a subprocess's readiness, not emulated time
-    raise AssertionError("emulator did not become healthy")
+from tests.support import free_port, http, wait_ready
 
 
 @pytest.fixture
@@ -61,9 +29,8 @@ def served():
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env={**os.environ, **env})
         procs.append(proc)
-        base = f"http://127.0.0.1:{port}"
-        wait_healthy(base, proc)
-        return base
+        wait_ready(proc)
+        return f"http://127.0.0.1:{port}"
 
     yield start
     for p in procs:
@@ -88,8 +55,7 @@ def test_seed_job_completes_over_real_http_on_scaled_clock(served):
         if not seen or seen[-1] != st:
             seen.append(st)
         if st == "Completed":
-            break
-        time.sleep(0.01)
+            break  # polled back to back: on the scaled clock the job takes ~70 ms of wall time
     assert seen[-1] == "Completed"
     assert set(seen) <= {"Pending", "Running", "Completed"}
     _, execs = http("GET", f"{base}/api/v1/orchestrator/jobs/{job_id}/executions")
@@ -142,11 +108,12 @@ def test_startup_prints_urls_and_each_request_logs_one_structured_line():
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(base, proc)
+        started = wait_ready(proc)
         http("GET", base + "/api/v1/orchestrator/jobs/j-0000abcd")
     finally:
         proc.terminate()
-        out, err = proc.communicate(timeout=15)
+        rest, err = proc.communicate(timeout=15)
+    out = started + rest
     assert f"listening on {base}" in out
     for key in ("streams", "bacalhau", "seatunnel", "instabase", "taskapi"):
         assert f"provider {key} at {base}" in out

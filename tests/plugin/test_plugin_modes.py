@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from tests.e2e.test_serve_subprocess import free_port, wait_healthy
+from tests.support import free_port, wait_ready
 
 USER_TESTS = textwrap.dedent('''
     import json, urllib.request
@@ -58,7 +58,7 @@ def test_external_emulator_shared_by_workers(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_healthy(base, proc)
+        wait_ready(proc)
         out = run_pytest(tmp_path, "-n", "2", "--job-emulator-url", base)
         assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
         assert "6 passed" in out.stdout

@@ -9,15 +9,15 @@ import json
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.support import free_port, http, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -83,32 +83,8 @@ def dockerfile() -> dict:
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get(url: str) -> tuple[int, dict]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, deadline_s: float = 30.0) -> None:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise AssertionError(f"exited {proc.returncode}: {proc.stderr.read().decode()}")
-        try:
-            if get(url)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.05)  # waiting for a subprocess to listen, not emulated time
-    raise AssertionError("not healthy in time")
+    return http("GET", url)
 
 
 def resolve(argv: list[str], bin_dirs: list[Path]) -> list[str]:
@@ -200,7 +176,7 @@ def test_image_cmd_starts_and_healthcheck_passes(image_root):
     proc = subprocess.Popen(resolve(info["cmd"], [site / "bin"]), cwd=workdir, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}/_emulator/health", proc)
+        started = wait_ready(proc)
         _, hc_cmd = info["healthcheck"]
         check = subprocess.run(resolve(hc_cmd, [site / "bin"]), env=env, cwd=workdir, capture_output=True,
                                text=True, timeout=30)
@@ -217,7 +193,7 @@ def test_image_cmd_starts_and_healthcheck_passes(image_root):
         proc.terminate()
         out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err.decode()  # SIGTERM (docker stop) is a clean shutdown
-    assert b"listening on http://0.0.0.0:" in out
+    assert "listening on http://0.0.0.0:" in started + out.decode()
 
 
 def test_healthcheck_fails_when_nothing_listens():
@@ -239,7 +215,7 @@ def test_provider_port_serves_the_provider_at_root_with_the_same_jobs():
                              "--provider-port", f"bacalhau={bport}"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}/_emulator/health", proc)
+        started = wait_ready(proc)
         job = {"Job": {"Name": "p", "Type": "batch", "Tasks": [{"Name": "t", "Engine": {"Type": "docker"}}]}}
         req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/orchestrator/jobs", method="PUT",
                                      data=json.dumps(job).encode(), headers={"Content-Type": "application/json"})
@@ -257,4 +233,4 @@ def test_provider_port_serves_the_provider_at_root_with_the_same_jobs():
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=10)
-    assert f"bacalhau also at http://127.0.0.1:{bport}".encode() in out
+    assert f"bacalhau also at http://127.0.0.1:{bport}" in started + out.decode()

@@ -17,6 +17,7 @@ import pytest
 from emulator.core import validation
 from emulator.fixtures import RECIPES, write_all
 from emulator.providers import available
+from tests.support import wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 ENABLED = [k for k in os.environ.get("EMULATOR_TEST_PROVIDERS", "").split(",") if k] or available()
@@ -150,7 +151,6 @@ def test_preload_rejects_a_missing_path(tmp_path):
 def test_serve_preload_over_http(tmp_path):
     """`job-emulator serve --preload fixtures/sandbox` as a subprocess shows populated lists."""
     import socket
-    import time
     import urllib.request
 
     with socket.socket() as s:
@@ -161,15 +161,9 @@ def test_serve_preload_over_http(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", str(port), "--preload",
                              "fixtures/sandbox"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        end = time.monotonic() + 30
-        health = None
-        while time.monotonic() < end and health is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_emulator/health", timeout=2) as resp:
-                    health = json.loads(resp.read())
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                time.sleep(0.05)  # waiting for the subprocess to listen
+        wait_ready(proc)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_emulator/health", timeout=10) as resp:
+            health = json.loads(resp.read())
         assert health is not None
         assert all(health["jobs_by_provider"][k] >= 40 for k in KEYS)
     finally:

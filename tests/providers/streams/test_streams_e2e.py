@@ -2,18 +2,12 @@
 seed's flow (upload, submit, list, PATCH, DELETE) on the manual clock."""
 
 import asyncio
-import socket
 import sys
-import time
 
 import aiohttp
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support import READY_LINE, free_port
 
 
 @pytest.fixture
@@ -21,22 +15,12 @@ async def server():
     port = free_port()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "emulator", "serve", "--port", str(port), "--clock", "manual",
-        "--providers", "streams", "--seed", "3", stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        "--providers", "streams", "--seed", "3", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20  # a readiness wait, not a timing assertion
-    async with aiohttp.ClientSession() as http:
-        while True:
-            try:
-                async with http.get(f"{base}/_emulator/health") as resp:
-                    if resp.status == 200:
-                        break
-            except aiohttp.ClientError:
-                pass
-            if proc.returncode is not None or time.monotonic() > deadline:
-                if proc.returncode is None:
-                    proc.kill()
-                pytest.fail(f"emulator did not start: {(await proc.stderr.read()).decode()}")
-            await asyncio.sleep(0.05)
+    # ready when `serve` prints its last start-up line: follow its output, do not poll on the wall clock
+    while READY_LINE not in (line := (await asyncio.wait_for(proc.stdout.readline(), timeout=30)).decode()):
+        if not line:
+            pytest.fail(f"emulator did not start: {(await proc.stderr.read()).decode()}")
     yield base
     proc.terminate()
     await asyncio.wait_for(proc.wait(), timeout=10)

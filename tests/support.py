@@ -1,0 +1,53 @@
+"""Helpers for tests that run `job-emulator serve` as a subprocess: a free port, a tiny HTTP client, and a
+readiness wait that follows the server's own start-up output instead of polling on the wall clock."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import time
+import urllib.error
+import urllib.request
+from subprocess import Popen
+
+READY_LINE = "control API at"  # the last line `serve` prints, once every listener is up
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")
+
+
+def wait_ready(proc: Popen, timeout: float = 30.0) -> str:
+    """Block until the server (started with stdout=PIPE, bytes) prints its ready line; returns what it printed
+    so far. Event-driven: it waits on the pipe's file descriptor, it never sleeps. (It reads the descriptor
+    itself: a buffered readline would swallow later lines where select() cannot see them.)"""
+    fd = proc.stdout.fileno()
+    printed = b""
+    end = time.monotonic() + timeout
+    while READY_LINE.encode() not in printed:
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError("the emulator did not start in time:\n" + printed.decode(errors="replace"))
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            err = proc.stderr.read() if proc.stderr else b""
+            raise AssertionError(f"the emulator exited with {proc.wait()}: {err.decode(errors='replace')}")
+        printed += chunk
+    return printed.decode(errors="replace")
