@@ -51,7 +51,7 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
     from .control import all_routes
     from .control.routes import render_error as control_error
 
-    app = web.Application(client_max_size=settings.max_body + 1024, middlewares=[native_not_found])
+    app = web.Application(client_max_size=settings.max_body + 1024)
     providers = build_providers(settings)
     app["settings"] = settings
     app["providers"] = providers
@@ -67,6 +67,7 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
     app["route_prefixes"] = sorted({(key, _static_prefix(r.path)) for key, r in app["route_table"]})
     for route in all_routes():
         add_route(app, route, None, control_error, lambda call: "control/error")
+    add_fallbacks(app)
     if settings.state_file:
         from .core.snapshot import load_file
 
@@ -122,23 +123,37 @@ def provider_for_path(app: web.Application, path: str) -> Provider | None:
     return app["providers"].get(best)
 
 
-@web.middleware
-async def native_not_found(request: web.Request, handler: Callable) -> web.StreamResponse:
-    """aiohttp's plain-text 404/405 become the owning provider's own error body."""
-    try:
-        return await handler(request)
-    except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as exc:
+def add_fallbacks(app: web.Application) -> None:
+    """Unknown URLs and methods under a provider's paths answer in that provider's error format instead of
+    aiohttp's plain text, without a middleware on every request: a `*` route on each provider path answers
+    the methods it lacks (405), and a catch-all under each provider prefix answers unknown URLs (404)."""
+    paths = dict.fromkeys(p for key, r in app["route_table"] if key != "control"
+                          for p in (r.path, SESSION_PREFIX + r.path))
+    for path in paths:
+        app.router.add_route("*", path, _fallback(405))
+    for _, prefix in app["route_prefixes"]:
+        if prefix:
+            base = "/" + "/".join(prefix)
+            for path in (base + "/{_tail:.*}", SESSION_PREFIX + base + "/{_tail:.*}"):
+                if path not in paths:
+                    paths[path] = None
+                    app.router.add_route("*", path, _fallback(404))
+
+
+def _fallback(status: int) -> Callable:
+    async def answer(request: web.Request) -> web.StreamResponse:
         provider = provider_for_path(request.app, request.path)
         if provider is None:
-            raise
+            raise web.HTTPNotFound() if status == 404 else web.HTTPMethodNotAllowed(request.method, [])
         from .routing import _to_response
 
         session = request.app["sessions"].get(None)
-        route = Route(request.method, request.path, handler)
-        text = (f"The requested resource was not found: {request.path}" if exc.status == 404
+        text = (f"The requested resource was not found: {request.path}" if status == 404
                 else f"Method {request.method} is not allowed on {request.path}")
-        err = ApiError("invalid", text, status=exc.status)
-        return _to_response(provider.render_error(err, Call(request, session, provider, route)), session)
+        call = Call(request, session, provider, Route(request.method, request.path, answer))
+        return _to_response(provider.render_error(ApiError("invalid", text, status=status), call), session)
+
+    return answer
 
 
 async def _ticker(app: web.Application):
