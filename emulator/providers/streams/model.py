@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import weakref
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,8 +137,28 @@ def pe_count(job: Job) -> int:
     return 1 + sum(widths(job).values())
 
 
+# Job resources recently built, by the job object's identity: a poll of an unchanged job reuses the dict.
+# The entry is valid while the job is the same live object (weak reference), at the same version (every
+# transition bumps it), with the same regions (a PATCH) and asked for under the same base URL (the links).
+_RESOURCES: dict[int, tuple[Any, int, str, tuple, dict[str, Any]]] = {}
+_RESOURCES_MAX = 4096
+
+
 def job_resource(job: Job, call: Call) -> dict[str, Any]:
     """The full job resource of reference 1.3 (plus `parallelRegions`, `operatorCount`, `peCount`)."""
+    base = root_url(call)
+    regions = tuple(job.data["regions"].items())
+    hit = _RESOURCES.get(id(job))
+    if hit is not None and hit[0]() is job and hit[1] == job.version and hit[2] == base and hit[3] == regions:
+        return hit[4]
+    body = _job_resource(job, call)
+    if len(_RESOURCES) >= _RESOURCES_MAX:
+        _RESOURCES.pop(next(iter(_RESOURCES)))
+    _RESOURCES[id(job)] = (weakref.ref(job), job.version, base, regions, body)
+    return body
+
+
+def _job_resource(job: Job, call: Call) -> dict[str, Any]:
     d = job.data
     inst = d["instance"]
     url = job_url(call, inst, d["jobId"])
