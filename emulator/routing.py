@@ -277,7 +277,7 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
             else:
                 if provider is not None:
                     provider.authenticate(call)
-                call.args = parse_args(route.query, request.query)
+                call.args = parse_args(route.query, request.query) if route.query else {}
                 if route.body is not None or route.body_format != "json":
                     await _read_body(call, route, settings.max_body)
                 reply = await route.handler(call)
@@ -350,9 +350,13 @@ def _journal_done(call: Call, entry: dict | None, reply: Reply, fault: Any) -> N
     elapsed_ms = round((time.perf_counter() - call.started) * 1000, 3)
     job = _job_of(call)
     if entry is not None:
-        text, truncated = body_text(call.raw) if call.raw else ("", False)
-        entry.update(body=text, body_truncated=truncated, status=reply.status, duration_ms=elapsed_ms, job=job,
-                     fault=fault.id if fault is not None else None)
+        if call.raw:
+            entry["body"], entry["body_truncated"] = body_text(call.raw)
+        entry["status"] = reply.status
+        entry["duration_ms"] = elapsed_ms
+        entry["job"] = job
+        if fault is not None:
+            entry["fault"] = fault.id
     if log.isEnabledFor(logging.INFO):
         log.info("request method=%s path=%s status=%d ms=%.2f provider=%s job=%s session=%s", call.request.method,
                  _plain_path(call.request), reply.status, elapsed_ms, call.provider.key if call.provider else "-",
@@ -388,7 +392,7 @@ async def _read_body(call: Call, route: Route, limit: int) -> None:
 
 
 def _to_response(reply: Reply, session: Session) -> web.Response:
-    headers = {"X-Emulator-Session": session.key, "X-Emulator-Seed": str(session.seed)}
+    headers = {"X-Emulator-Session": session.key, "X-Emulator-Seed": session.seed_text}
     if reply.headers:
         headers.update(reply.headers)
     body = reply.body

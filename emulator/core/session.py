@@ -52,11 +52,20 @@ class Session:
         self.extras: dict[str, Any] = {}
         self.listeners: list[Listener] = []
         self.transitions = 0
+        self._seed_text: tuple[int, str] | None = None
         self.scenarios = ScenarioBook()
         self.faults = FaultBook(seed=seed)
         self.journal = Journal(journal_size)
 
     # --- stores -------------------------------------------------------------------------------------------
+    @property
+    def seed_text(self) -> str:
+        """The seed as every response's X-Emulator-Seed header carries it."""
+        text = self._seed_text
+        if text is None or text[0] != self.seed:
+            text = self._seed_text = (self.seed, str(self.seed))
+        return text[1]
+
     def store(self, provider: str) -> JobStore:
         st = self.stores.get(provider)
         if st is None:
