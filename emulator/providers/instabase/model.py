@@ -11,6 +11,7 @@ import hashlib
 import json
 import random
 import time
+import weakref
 from typing import Any
 
 from ...core import fakes
@@ -203,8 +204,28 @@ def results(job: Job) -> list[dict]:
 
 
 # --- responses ----------------------------------------------------------------------------------------------
+# Status bodies recently built, by the job object's identity: a poll that finds the job at the same version
+# and the same progress (always so between transitions on the manual clock, and in every non-running state)
+# reuses the body instead of encoding `cur_status` again. Bounded; a weak reference guards against reuse of
+# the id of a job that is gone.
+_STATUS: dict[int, tuple[Any, int, float, frozenset[str], dict]] = {}
+_STATUS_MAX = 4096
+
+
 def status_body(job: Job, now_ns: int, done_states: frozenset[str]) -> dict:
     """GET /api/v1/jobs/status: the seed's envelope with `cur_status` as a JSON-encoded string."""
+    prog = progress(job, now_ns)
+    hit = _STATUS.get(id(job))
+    if hit is not None and hit[0]() is job and hit[1] == job.version and hit[2] == prog and hit[3] is done_states:
+        return hit[4]
+    body = _status_body(job, now_ns, done_states)
+    if len(_STATUS) >= _STATUS_MAX:
+        _STATUS.pop(next(iter(_STATUS)))
+    _STATUS[id(job)] = (weakref.ref(job), job.version, prog, done_states, body)
+    return body
+
+
+def _status_body(job: Job, now_ns: int, done_states: frozenset[str]) -> dict:
     state = wire_state(job)
     done = job.state in done_states
     finish = _finish_ns(job)
