@@ -19,6 +19,7 @@ from typing import Any
 
 from ...core import fakes
 from ...core.clock import iso_utc
+from ...core.sharing import share
 from ...core.store import Job
 from .lifecycle import (
     COMPLETED,
@@ -135,28 +136,6 @@ def _uuid_int(text: str) -> int:
 def _uuid_str(n: int) -> str:
     h = f"{n:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-_SHARED: dict[Any, Any] = {}
-_SHARED_MAX = 8192
-_BODY_SHARE_MAX = 4096  # bytes: larger bodies are kept as they are
-
-
-def share(value: Any) -> Any:
-    """One object for equal immutable values (namespaces, label sets, request bodies sent again and again), so
-    a million jobs submitted from the same template hold one copy. Bounded: a full table starts over."""
-    got = _SHARED.get(value)
-    if got is not None:
-        return got
-    if len(_SHARED) >= _SHARED_MAX:
-        _SHARED.clear()
-    _SHARED[value] = value
-    return value
-
-
-def keep_body(raw: bytes) -> bytes:
-    """The request body as the job keeps it (shared with an identical earlier body when small)."""
-    return share(bytes(raw)) if len(raw) <= _BODY_SHARE_MAX else bytes(raw)
 
 
 def flat_labels(labels: Any) -> tuple:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ...core.clock import NS
 from ...core.errors import ApiError
+from ...core.sharing import keep_body
 from ...core.store import Job
 from ...routing import Call, Param, Reply, Route
 from . import model
@@ -186,7 +187,7 @@ async def submit(call: Call) -> Reply:
     fate = call.fate({"name": wire["Name"], "labels": wire["Labels"], "type": jtype, "namespace": wire["Namespace"]})
     _indexed(store)
     # the job keeps the body as sent (bytes); the wire dict is rebuilt from it on read (an LRU keeps recent ones)
-    kept = model.keep_body(call.raw) if call.raw else body
+    kept = keep_body(call.raw) if call.raw else body
     job = session.submit(KEY, graph, job_id, kept, data=data, fate=fate)
     model.remember(job, wire, task)
     call.job_id = job_id

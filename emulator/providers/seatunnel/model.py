@@ -16,30 +16,10 @@ from collections import OrderedDict
 from typing import Any
 
 from ...core.clock import NS, local_datetime
+from ...core.sharing import share
 from ...core.store import Job
 from . import hocon, jobconfig
 from .lifecycle import TERMINAL
-
-_SHARED: dict[Any, Any] = {}
-_SHARED_MAX = 8192
-_BODY_SHARE_MAX = 4096  # bytes: larger bodies are kept as they are
-
-
-def share(value: Any) -> Any:
-    """One object for equal immutable values (request bodies sent again and again, row plans), so a million
-    jobs submitted from one template hold one copy. Bounded: a full table starts over."""
-    got = _SHARED.get(value)
-    if got is not None:
-        return got
-    if len(_SHARED) >= _SHARED_MAX:
-        _SHARED.clear()
-    _SHARED[value] = value
-    return value
-
-
-def keep_body(raw: bytes | str) -> bytes | str:
-    """A request body as the job keeps it (shared with an identical earlier body when small)."""
-    return share(raw) if len(raw) <= _BODY_SHARE_MAX else raw
 
 
 class Plan:

@@ -13,6 +13,7 @@ from html import escape
 
 from ...core.clock import NS
 from ...core.errors import ApiError
+from ...core.sharing import keep_body
 from ...routing import Call, Param, Reply, Route
 from . import jobconfig, model, service
 from .lifecycle import LIVE
@@ -52,7 +53,7 @@ async def submit_jobs(call: Call) -> Reply:
             raise ApiError("invalid", "params must be an object", field="params")
         cfg = {k: v for k, v in item.items() if k != "params"}
         # each job keeps its own element of the array, as compact JSON bytes (the same values, parsed again on read)
-        kept = model.keep_body(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
+        kept = keep_body(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
         out.append(service.submit(call, kept, cfg, params))
     return Reply(200, out)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ...core import validation
 from ...core.errors import ApiError
 from ...core.lifecycle import Fate
+from ...core.sharing import keep_body
 from ...routing import Call
 from . import hocon, jobconfig, model
 from .lifecycle import ALL_STATES, LIVE, TERMINAL, graph_for
@@ -75,7 +76,7 @@ def config_body(call: Call) -> tuple[Any, dict]:
         except UnicodeDecodeError:
             raise ApiError("invalid", "HOCON body is not UTF-8 text", field="body") from None
         try:
-            return model.keep_body(text), hocon.job_config(text)
+            return keep_body(text), hocon.job_config(text)
         except hocon.HoconError as exc:
             raise ApiError("invalid", str(exc), field="body") from None
     if fmt not in ("json", "hocon"):
@@ -83,7 +84,7 @@ def config_body(call: Call) -> tuple[Any, dict]:
                        field="format")
     # older engines ignore `format` and read JSON, so HOCON text fails as invalid JSON there (profile hocon off)
     body = json_body(call)
-    return model.keep_body(call.raw), body
+    return keep_body(call.raw), body
 
 
 # --- submit -----------------------------------------------------------------------------------------------
