@@ -8,7 +8,7 @@ first N matches."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import replace
 from typing import Any
 
 from .lifecycle import Fate
@@ -17,28 +17,31 @@ from .rulebook import RuleBook
 _MISSING = object()
 
 
-@dataclass
 class Scenario:
-    id: str
-    outcome: str = "succeed"
-    provider: str | None = None
-    match: dict[str, Any] = field(default_factory=dict)
-    at: str | None = None
-    to: str | None = None
-    message: str = ""
-    durations: dict[str, float] = field(default_factory=dict)
-    times: int = 0
-    every: float = 1.0
-    results_missing: bool = False
-    count: int | None = None
-    matched: int = 0
+    """A rule: which submitted jobs it matches (`provider`, `match`, the first `count` of them) and the `Fate`
+    they get. Its wire form is flat: the fate's fields beside the rule's, `outcome` naming the fate's kind."""
+
+    def __init__(self, id: str, outcome: str = "succeed", provider: str | None = None,
+                 match: dict[str, Any] | None = None, count: int | None = None, matched: int = 0,
+                 **fate: Any) -> None:
+        if "rule_id" in fate or "kind" in fate:
+            raise TypeError(f"unexpected field {'rule_id' if 'rule_id' in fate else 'kind'!r}")
+        self.id = id
+        self.provider = provider
+        self.match = match or {}
+        self.count = count
+        self.matched = matched
+        self._fate = Fate(kind=outcome, rule_id=id, **fate)  # TypeError/ValueError name a bad field or outcome
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        fate = self._fate.to_dict()
+        fate.pop("rule_id")
+        return {"id": self.id, "outcome": fate.pop("kind"), "provider": self.provider, "match": self.match,
+                "count": self.count, "matched": self.matched, **fate}
 
     def fate(self) -> Fate:
-        return Fate(kind=self.outcome, at=self.at, to=self.to, message=self.message, durations=dict(self.durations),
-                    times=self.times, every=self.every, results_missing=self.results_missing, rule_id=self.id)
+        """A fresh copy for one job (the engine normalises a job's fate in place)."""
+        return replace(self._fate, durations=dict(self._fate.durations))
 
     def applies(self, provider: str, body: Any, fields: dict[str, Any]) -> bool:
         if self.provider is not None and self.provider != provider:
@@ -82,9 +85,6 @@ class ScenarioBook(RuleBook[Scenario]):
 
     rule_type = Scenario
     prefix = "s"
-
-    def check(self, rule: Scenario) -> None:
-        rule.fate()  # raises ValueError for an unknown outcome
 
     def fate_for(self, provider: str, body: Any, fields: dict[str, Any]) -> Fate | None:
         for rule in self.rules:

@@ -245,7 +245,7 @@ class Session:
                 return
             target = step.to
             secs = self.duration(job, state, step.after)
-        left = job.data.get("_left")
+        left = job.data.get("_left") if graph.resumable else None
         due = t_ns + int(secs * NS)
         if left and state in left:
             due = t_ns + left.pop(state)

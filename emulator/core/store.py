@@ -73,6 +73,12 @@ class Job:
                 return t
         return None
 
+    def unspent(self, state: str) -> int | None:
+        """Nanoseconds a command left unspent in resumable `state` (a paused run), or None."""
+        if not self.graph.resumable:
+            return None
+        return self.data.get("_left", {}).get(state)
+
     def progress(self, now_ns: int) -> float:
         """Fraction (0..1) of the current state's timed span that has elapsed; 1.0 when there is no timer."""
         if self.timer is None:

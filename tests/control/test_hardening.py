@@ -23,11 +23,15 @@ async def test_flap_and_duration_bounds(emu):
     resp = await emu.post("/_emulator/scenarios", json={"outcome": "flap", "at": "Running", "to": "Pending",
                                                         "times": 100000000, "every": 1e-300})
     assert resp.status == 400
-    for header in ("flap; at=Running; to=Pending; times=5; every=0", "succeed; Running=inf",
-                   "succeed; Running=nan", "fail; at=Running; Running=-3"):
+    for header, names in (("flap; at=Running; to=Pending; times=5; every=0", "outcome every"),
+                          ("succeed; Running=inf", "X-Emulator-Outcome: Running"),
+                          ("succeed; Running=nan", "X-Emulator-Outcome: Running"),
+                          ("fail; at=Running; Running=-3", "X-Emulator-Outcome: Running")):
         resp = await emu.put(BAC, json=JOB, headers={"X-Emulator-Outcome": header})
         assert resp.status == 400, header
-        assert "X-Emulator-Outcome" in (await resp.json())["message"] or "outcome" in (await resp.json())["message"]
+        assert (await resp.json())["message"].startswith(names), header
+    held = (await (await emu.get("/_emulator/health")).json())["jobs_by_provider"]["bacalhau"]
+    assert held == 0  # none of the refused submits left a job behind
 
 
 async def test_non_finite_and_deeply_nested_json_are_400(emu):
@@ -56,9 +60,15 @@ async def test_sessions_are_bounded_least_recently_used_first(emulator_factory):
 
 
 async def test_scenario_naming_states_of_another_provider_passes_other_jobs_by(emu):
-    await emu.post("/_emulator/scenarios", json={"outcome": "hang", "at": "DOING_SAVEPOINT"})
+    rule = await (await emu.post("/_emulator/scenarios", json={"outcome": "hang", "at": "DOING_SAVEPOINT"})).json()
     resp = await emu.put(BAC, json=JOB)
     assert resp.status == 200
+    job_id = (await resp.json())["JobID"]
+    view = await (await emu.get(f"/_emulator/jobs/bacalhau/{job_id}")).json()
+    assert view["fate"] is None  # the SeaTunnel-only state made the rule pass this Bacalhau job by
+    await emu.advance(10)
+    assert (await (await emu.get(f"{BAC}/{job_id}")).json())["Job"]["State"]["StateType"] == "Completed"
+    assert rule["outcome"] == "hang" and rule["at"] == "DOING_SAVEPOINT"
 
 
 async def test_head_and_unknown_routes_answer_in_the_providers_format(emu):

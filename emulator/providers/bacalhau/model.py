@@ -167,10 +167,6 @@ class Drawn:
         self.labels = labels
         self.requester = requester
 
-    def get(self, key: str, default: Any = None) -> Any:
-        """The engine asks job.data for `_left` (pause/resume); Bacalhau has no resumable state."""
-        return default
-
     @property
     def eval_id(self) -> str:
         return _uuid_str(int.from_bytes(self.ids[:16], "big"))

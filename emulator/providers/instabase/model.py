@@ -102,7 +102,7 @@ def _unspent(job: Job, now_ns: int) -> int | None:
         if job.timer is None:
             return None  # a hung job never finishes
         return max(0, job.timer[0] - now_ns)
-    left = job.data.get("_left", {}).get(RUNNING)  # the engine keeps a paused run's unspent time here
+    left = job.unspent(RUNNING)
     return int(left) if left is not None else 0
 
 

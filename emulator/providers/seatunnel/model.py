@@ -39,10 +39,6 @@ class Plan:
         self.restored = restored
         self.savepoint = savepoint
 
-    def get(self, key: str, default: Any = None) -> Any:
-        """The engine asks job.data for `_left` (pause/resume); SeaTunnel has no resumable state."""
-        return default
-
     mode = property(lambda self: self.numbers[0])
     total = property(lambda self: self.numbers[1])
     rate = property(lambda self: self.numbers[2])

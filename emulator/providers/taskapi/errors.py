@@ -15,24 +15,18 @@ from ...routing import Call, Reply
 
 TYPE_BASE = "https://seequent.com/error-codes/compute"
 
-# kind -> (status, title, type slug)
-_KINDS = {
-    "invalid": (422, "Unprocessable Entity", "validation-error"),
-    "unprocessable": (422, "Unprocessable Entity", "validation-error"),
-    "unauthorized": (401, "Unauthorized", "unauthorized"),
-    "forbidden": (403, "Forbidden", "forbidden"),
-    "not_found": (404, "Not Found", "not-found"),
-    "conflict": (409, "Conflict", "conflict"),
-    "refused": (409, "Conflict", "conflict"),
-    "too_large": (413, "Payload Too Large", "payload-too-large"),
-    "unsupported_media": (415, "Unsupported Media Type", "unsupported-media-type"),
-    "ambiguous": (400, "Bad Request", "bad-request"),
-    "internal": (500, "Internal Server Error", "internal-error"),
-    "unavailable": (503, "Service Unavailable", "service-unavailable"),
-}
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-           413: "Payload Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests",
-           500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+           413: "Payload Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Entity",
+           429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+           504: "Gateway Timeout"}
+# kind -> (status, type slug); the title is the status's
+_KINDS = {
+    "invalid": (422, "validation-error"), "unprocessable": (422, "validation-error"),
+    "unauthorized": (401, "unauthorized"), "forbidden": (403, "forbidden"), "not_found": (404, "not-found"),
+    "conflict": (409, "conflict"), "refused": (409, "conflict"), "too_large": (413, "payload-too-large"),
+    "unsupported_media": (415, "unsupported-media-type"), "ambiguous": (400, "bad-request"),
+    "internal": (500, "internal-error"), "unavailable": (503, "service-unavailable"),
+}
 
 
 def problem(status: int, title: str, detail: str, slug: str, invalid: list[dict[str, str]] | None = None) -> dict:
@@ -60,9 +54,9 @@ def _invalid_params(err: ApiError) -> list[dict[str, str]] | None:
 
 def render_error(err: ApiError, call: Call) -> Reply:
     """The problem document for `err`; an explicit status on the error (an injected fault) wins."""
-    status, title, slug = _KINDS.get(err.kind, (err.status, "Error", "error"))
+    status, slug = _KINDS.get(err.kind, (err.status, "error"))
     if err.status != DEFAULT_STATUS.get(err.kind):
         status = err.status
-        title = _TITLES.get(status, title)
+    title = _TITLES.get(status, "Error")
     headers = {"WWW-Authenticate": 'Bearer realm="compute"'} if status == 401 else None
     return Reply(status, problem(status, title, err.message, slug, _invalid_params(err)), headers=headers)

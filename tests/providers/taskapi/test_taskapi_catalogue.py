@@ -68,6 +68,11 @@ async def test_other_tasks_still_work_without_catalogue_only(emu):
     resp = await emu.post(f"/compute/orgs/{ORG}/geostatistics/idw", json={"parameters": {"anything": [1]}},
                           allow_redirects=False)
     assert resp.status == 303
+    status_url = resp.headers["Location"]
+    assert "/geostatistics/idw/" in status_url and status_url.endswith("/status")
+    path = "/" + status_url.split("/", 3)[3]
+    body = await (await emu.get(path)).json()
+    assert body["status"] == "requested"   # a task outside the catalogue runs with the default lifecycle
 
 
 async def test_catalogue_from_a_file_path(emulator_factory, tmp_path):

@@ -136,8 +136,11 @@ async def test_auth_on_requires_a_bearer_token(emulator_factory):
 async def test_auth_is_checked_before_the_body(emulator_factory):
     emu = await emulator_factory(providers=["taskapi"], options={"taskapi": {"auth": "true"}})
     for data in (b"not json", b"", b'{"nope": 1}'):
-        body = await problem(await emu.post(CREATE, data=data), 401)
-        assert body["status"] == 401
+        resp = await emu.post(CREATE, data=data)
+        assert resp.headers["WWW-Authenticate"] == 'Bearer realm="compute"'
+        body = await problem(resp, 401)
+        assert body["title"] == "Unauthorized" and body["type"].endswith("/unauthorized")
+        assert "invalid-params" not in body  # the body was never judged
 
 
 async def test_auth_with_configured_tokens_rejects_others(emulator_factory):
