@@ -215,10 +215,9 @@ def parse_args(params: tuple[Param, ...], query: Any) -> dict[str, Any]:
                                field=p.name)
             continue
         if p.type in (int, float):
-            if raw.strip() == "":
-                out[p.name] = p.default
-                continue
             try:
+                if not raw.isascii():  # int() and float() also read Arabic-Indic and other Unicode digits
+                    raise ValueError(raw)
                 val = p.type(raw)
             except ValueError:
                 kind = "an integer" if p.type is int else "a number"
@@ -262,6 +261,9 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
             return _to_response(render_error(bad, Call(request, session, provider, route)), session)
         session = app["sessions"].get(key)
         call = Call(request, session, provider, route)
+        refused = _refuse_unusable_text(request)
+        if refused is not None:
+            return _to_response(render_error(refused, call), session)
         entry = _journal_arrival(call) if pkey is not None else None
         fault = None
         if pkey is not None and session.faults.rules:
@@ -296,6 +298,23 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
 
     handle.__name__ = f"{route.method.lower()}_{route.path}"
     return handle
+
+
+def _refuse_unusable_text(request: web.Request) -> ApiError | None:
+    """A path parameter with a control character (it would end up in a Location header) or a header that is
+    not UTF-8 (it would be stored and break every later read): refused before anything runs."""
+    for name, value in request.match_info.items():
+        why = validation.bad_text(value)
+        if why is not None:
+            return ApiError("invalid", f"path parameter {name} {why}", field=name)
+    for name, value in request.raw_headers:
+        if not value.isascii():
+            try:
+                value.decode("utf-8")
+            except UnicodeDecodeError:
+                field = name.decode("latin-1")
+                return ApiError("invalid", f"header {field} is not valid UTF-8", field=field)
+    return None
 
 
 def _plain_path(request: web.Request) -> str:
@@ -385,7 +404,11 @@ async def _read_body(call: Call, route: Route, limit: int) -> None:
             raise ApiError("invalid", "request body is empty; a JSON object is required", field="body")
         call.body = None
         return
-    body = fmt(call, raw) if callable(fmt) else validation.parse_json(raw)
+    if callable(fmt):
+        body = fmt(call, raw)
+        validation.check_text(raw, body)
+    else:
+        body = validation.parse_json(raw)
     if route.body is not None:
         validation.check(route.body, body)
     call.body = body

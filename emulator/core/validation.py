@@ -7,6 +7,7 @@ provider resolve by file name. jsonschema is imported on first use so start-up d
 from __future__ import annotations
 
 import json
+import re
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -111,10 +112,63 @@ def _finite_float(text: str) -> float:
 def parse_json(raw: bytes | str) -> Any:
     """Decode a request body, or raise ApiError('invalid') saying where the JSON breaks. NaN, Infinity and
     numbers beyond a double's range are refused (strict JSON has none of them), and so is nesting too deep
-    to walk."""
+    to walk, and text that cannot be encoded again (a lone UTF-16 surrogate)."""
     try:
-        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite_float)
+        value = json.loads(raw, parse_constant=_no_constant, parse_float=_finite_float)
     except RecursionError:
         raise ApiError("invalid", "request body is nested too deeply", field="body") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise ApiError("invalid", f"request body is not valid JSON: {exc}", field="body") from None
+    check_text(raw, value)
+    return value
+
+
+# A surrogate can only enter through a \uD800-\uDFFF escape or (bytes decoded with surrogatepass, as
+# json.loads does) its raw UTF-8 form, so the walk below runs only for bodies containing one of those.
+_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_SURROGATE_TEXT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def check_text(raw: bytes | str, value: Any) -> None:
+    """Raise ApiError('invalid') naming the first field of `value` (decoded from `raw`) whose text cannot be
+    encoded as UTF-8; such a value, once stored, would make every later read of it fail."""
+    pattern = _SURROGATE_BYTES if isinstance(raw, (bytes, bytearray)) else _SURROGATE_TEXT
+    if pattern.search(raw) is None:
+        return
+    where = unencodable(value)
+    if where is not None:
+        raise ApiError("invalid", f"{where or 'body'}: text is not valid Unicode (a lone surrogate)",
+                       field=where or "body")
+
+
+def unencodable(value: Any, path: str = "") -> str | None:
+    """The path (`a.b[2]`) of the first string, key or value, in `value` that UTF-8 cannot encode, else None."""
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return where
+        elif isinstance(item, dict):
+            for k, v in item.items():
+                sub = f"{where}.{k}" if where else str(k)
+                if isinstance(k, str) and _LONE_SURROGATE.search(k):
+                    return where or "body"
+                stack.append((sub, v))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
+    return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def bad_text(text: str) -> str | None:
+    """Why `text` (a path segment or header value) cannot be taken: a control character or text that
+    cannot be encoded; None when it is fine."""
+    if _CONTROL.search(text):
+        return "contains a control character"
+    if _LONE_SURROGATE.search(text):
+        return "is not valid UTF-8"
+    return None

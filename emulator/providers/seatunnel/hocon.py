@@ -25,6 +25,7 @@ class Obj(list):
 
 
 _PUNCT = set("{}[],:=\n")
+MAX_DEPTH = 100  # nesting of objects and arrays; deeper input is refused before it can exhaust the stack
 
 
 class _Reader:
@@ -32,6 +33,7 @@ class _Reader:
         self.s = text
         self.i = 0
         self.n = len(text)
+        self.depth = 0
 
     @property
     def line(self) -> int:
@@ -148,6 +150,8 @@ class _Reader:
             if self.s.startswith("include ", self.i):
                 raise self.fail("include is not supported by the emulator")
             path = self.key()
+            if len(path) + self.depth > MAX_DEPTH:
+                raise self.fail(f"key {'.'.join(path)[:40]!r}... nests deeper than {MAX_DEPTH} levels")
             self.skip(newlines=False)
             c = self.peek()
             if self.s.startswith("+=", self.i):
@@ -166,6 +170,22 @@ class _Reader:
 
     def value(self) -> Any:
         c = self.peek()
+        if c and c in "{[":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise self.fail(f"nested deeper than {MAX_DEPTH} levels")
+            try:
+                return self._container(c)
+            finally:
+                self.depth -= 1
+        if c == '"':
+            return self.quoted()
+        raw = self.unquoted(",}]\n")
+        if raw == "":
+            raise self.fail(f"expected a value, found {c!r}")
+        return _scalar(raw)
+
+    def _container(self, c: str) -> Any:
         if c == "{":
             self.i += 1
             return self.fields("}")
@@ -184,12 +204,6 @@ class _Reader:
                 if c == "":
                     raise self.fail("missing ']'")
                 items.append(self.value())
-        if c == '"':
-            return self.quoted()
-        raw = self.unquoted(",}]\n")
-        if raw == "":
-            raise self.fail(f"expected a value, found {c!r}")
-        return _scalar(raw)
 
 
 def _scalar(raw: str) -> Any:

@@ -76,9 +76,11 @@ def config_body(call: Call) -> tuple[Any, dict]:
         except UnicodeDecodeError:
             raise ApiError("invalid", "HOCON body is not UTF-8 text", field="body") from None
         try:
-            return keep_body(text), hocon.job_config(text)
+            cfg = hocon.job_config(text)
         except hocon.HoconError as exc:
             raise ApiError("invalid", str(exc), field="body") from None
+        validation.check_text(text, cfg)  # a \uD800 escape in a quoted string decodes to a lone surrogate
+        return keep_body(text), cfg
     if fmt not in ("json", "hocon"):
         raise ApiError("invalid", f"format {fmt!r} is not supported by the emulator; use json or hocon",
                        field="format")
