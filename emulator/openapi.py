@@ -269,7 +269,8 @@ def _response(name: str | None, key: str, used: set[str], desc: str, alt: tuple[
         return {"description": desc + " (empty body)"}
     used.add(name)
     schema = _load(name)
-    media = "text/plain" if schema.get("type") == "string" else "application/json"
+    # a string schema is a non-JSON body: its `contentMediaType` (default text/plain) is the media type served
+    media = schema.get("contentMediaType", "text/plain") if schema.get("type") == "string" else "application/json"
     content = {media: {"schema": _ref(name, key)}}
     for other in alt:
         content.setdefault(other, {"schema": {"type": "string"}})

@@ -30,9 +30,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 class _ServerThread:
-    """An emulator on 127.0.0.1:<free port> in a daemon thread with its own event loop."""
+    """An emulator on 127.0.0.1:<free port> in a daemon thread with its own event loop; `overrides` are
+    settings on top of the manual clock (e.g. `{"profiles": {"bacalhau": "v1.4"}}`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, overrides: dict | None = None) -> None:
         from .app import create_app
         from .config import load
         from .providers import available
@@ -40,8 +41,8 @@ class _ServerThread:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        self.settings = load({"port": self.port, "clock": "manual", "log_level": "warning"}, env={},
-                             available=available())
+        values = {"port": self.port, "clock": "manual", "log_level": "warning", **(overrides or {})}
+        self.settings = load(values, env={}, available=available())
         self.app = create_app(self.settings)
         self.ready = threading.Event()
         self.loop = asyncio.new_event_loop()

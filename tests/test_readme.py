@@ -14,7 +14,7 @@ def readme_commands() -> list[str]:
 def test_readme_opens_with_install_and_test_commands():
     serve, test = readme_commands()
     assert serve == "python3 -m pip install -e . && job-emulator serve"
-    assert "pytest" in test and "[test]" in test
+    assert "pytest" in test and "'.[test,clients]'" in test and "bacalhau-sdk==" in test
 
 
 def test_ci_runs_the_readme_test_command_verbatim():

@@ -8,15 +8,18 @@ reached.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import re
+import tarfile
 import weakref
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from ...core.clock import iso_utc
 from ...core.store import Job
 from ...routing import Call
 from .lifecycle import CANCELED, CANCELING, RUNNING_STATES, UNKNOWN, status_of
@@ -198,32 +201,73 @@ def job_list(jobs: list[Job], call: Call) -> dict[str, Any]:
     return {"jobs": [job_resource(j, call) for j in jobs], "total": len(jobs), "resourceType": "jobList"}
 
 
+ELEMENT_COLLECTIONS = ("operators", "pes", "operatorconnections", "peconnections")
+LOG_ARCHIVE_TYPE = "application/x-compressed"
+# collection path -> the key its list is under: streamsx reads both connection lists as `connections`
+COLLECTION_KEYS = {"operatorconnections": "connections", "peconnections": "connections"}
+COLLECTION_TYPES = {"operatorconnections": "operatorConnectionList", "peconnections": "peConnectionList"}
+
+
 def collection(job: Job, call: Call, name: str) -> dict[str, Any]:
-    """A job sub-collection (`operators`, `pes`, ...): `{<name>: [...], "total": N, "resourceType": ...}`."""
+    """A job sub-collection (`operators`, `pes`, ...): `{<key>: [...], "total": N, "resourceType": ...}`.
+    Every element carries the `self` link streamsx caches it by, and that link resolves (`element`)."""
+    items = _elements(job, call, name)
+    key = COLLECTION_KEYS.get(name) or next((k for k, v in JOB_COLLECTIONS.items() if v == name), name)
+    kind = COLLECTION_TYPES.get(name) or f"{key.removesuffix('s')}List"
+    return {key: items, "total": len(items), "resourceType": kind}
+
+
+def element(job: Job, call: Call, name: str, element_id: str) -> dict[str, Any] | None:
+    """One element of a job sub-collection by its id (what an element's `self` link answers), or None."""
+    return next((e for e in _elements(job, call, name) if e["id"] == element_id), None)
+
+
+def _elements(job: Job, call: Call, name: str) -> list[dict[str, Any]]:
     d = job.data
     url = job_url(call, d["instance"], d["jobId"])
-    items: list[dict[str, Any]] = []
+    base = f"{url}/{name}"
     health = health_of(job)
     running = job.state not in (CANCELING, CANCELED)
+    ops = operator_names(job)
     if name == "operators":
-        for i, (op, region, ch) in enumerate(operator_names(job)):
-            item: dict[str, Any] = {"id": str(i), "name": op, "resourceType": "operator", "job": url,
+        items = []
+        for i, (op, region, ch) in enumerate(ops):
+            item: dict[str, Any] = {"id": str(i), "name": op, "resourceType": "operator", "indexWithinJob": i,
+                                    "self": f"{base}/{i}", "job": url,
                                     "operatorKind": "spl.relational::Functor" if region else
                                     ("spl.adapter::FileSource" if op == "Source" else "spl.adapter::FileSink")}
             if region is not None:
                 item["parallelRegion"] = region
                 item["channel"] = ch
             items.append(item)
-    elif name == "pes":
-        ops = operator_names(job)
-        outside = [o[0] for o in ops if o[1] is None]
-        inside = [o[0] for o in ops if o[1] is not None]
-        groups = [outside] + [[o] for o in inside]
-        for i, members in enumerate(groups):
-            items.append({"id": str(i), "resourceType": "pe", "job": url, "operators": members,
-                          "status": "running" if running else "stopping", "health": health})
-    key = next((k for k, v in JOB_COLLECTIONS.items() if v == name), name)
-    return {key: items, "total": len(items), "resourceType": f"{key.removesuffix('s')}List"}
+        return items
+    if name == "pes":
+        status = "running" if running else "stopping"
+        return [{"id": str(i), "resourceType": "pe", "indexWithinJob": i, "self": f"{base}/{i}", "job": url,
+                 "operators": members, "status": status, "health": health, "launchCount": 1}
+                for i, members in enumerate(_pe_groups(ops))]
+    if name == "operatorconnections":
+        # Source feeds every region channel, every channel feeds Sink
+        inside = [i for i, o in enumerate(ops) if o[1] is not None]
+        pairs = [(0, i) for i in inside] + [(i, len(ops) - 1) for i in inside] if inside else [(0, len(ops) - 1)]
+        return [_connection("operatorConnection", base, url, n, running, src=ops[a][0], dst=ops[b][0])
+                for n, (a, b) in enumerate(pairs)]
+    if name == "peconnections":
+        # PE 0 holds Source and Sink; each region channel's PE is fed by it and feeds it back
+        channel_pes = range(1, len(_pe_groups(ops)))
+        pairs = [(0, p) for p in channel_pes] + [(p, 0) for p in channel_pes]
+        return [_connection("peConnection", base, url, n, running, src=str(a), dst=str(b))
+                for n, (a, b) in enumerate(pairs)]
+    return []
+
+
+def _pe_groups(ops: list[tuple[str, str | None, int | None]]) -> list[list[str]]:
+    return [[o[0] for o in ops if o[1] is None]] + [[o[0]] for o in ops if o[1] is not None]
+
+
+def _connection(kind: str, base: str, job: str, n: int, running: bool, src: str, dst: str) -> dict[str, Any]:
+    return {"id": str(n), "resourceType": kind, "self": f"{base}/{n}", "job": job, "required": True,
+            "status": "connected" if running else "disconnected", "source": src, "destination": dst}
 
 
 def bundle_resource(bundle: Bundle, call: Call, instance_id: str) -> dict[str, Any]:
@@ -240,3 +284,20 @@ def instance_resource(inst_id: str, call: Call, job_count: int) -> dict[str, Any
             "health": "healthy", "self": url, "jobs": f"{url}/jobs",
             "applicationBundles": f"{url}/applicationbundles",
             "domain": f"{root_url(call)}/domains/{DOMAIN_ID}", "jobCount": job_count}
+
+
+def log_archive(job: Job, now_ns: int) -> bytes:
+    """The job's application log and trace as the gzip-compressed tar streamsx saves (`job_<id>.tar.gz`):
+    one `job_<id>/application.log` with the job's transitions, stamped with the emulated time, so the same
+    job at the same moment gives the same bytes."""
+    jid = job.data["jobId"]
+    lines = [f"{iso_utc(t, 3)} job {jid} {old or '-'} -> {to}{': ' + msg if msg else ''}"
+             for t, old, to, msg in job.history]
+    text = ("\n".join(lines) + "\n").encode()
+    mtime = now_ns // 1_000_000_000
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        info = tarfile.TarInfo(f"job_{jid}/application.log")
+        info.size, info.mtime, info.mode = len(text), mtime, 0o644
+        tar.addfile(info, io.BytesIO(text))
+    return gzip.compress(buf.getvalue(), mtime=mtime)

@@ -19,11 +19,13 @@ class Streams(Provider):
     title = "Teracloud Streams job life cycle REST API"
     api_version = "Teracloud Streams 7.x (seed); IBM Streams 4.x/5.x paths /streams/rest, /streams/v1"
     default_port = None
-    # default: upload answers 200 + JSON (streamsx 2.1 rejects anything else).
-    # legacy: upload answers 201 + Location and the client GETs the bundle (older streamsx / Java clients).
+    # default: upload answers 200 + JSON (streamsx 2.1 rejects anything else); the root resource document
+    # lists no `domains` (Streams 5.x+), so streamsx uploads bundles and submits through REST.
+    # legacy: upload answers 201 + Location and the client GETs the bundle (older streamsx / Java clients);
+    # the root document lists `domains`, as Streams 4.x does.
     profiles: ClassVar[dict[str, dict[str, Any]]] = {
-        "default": {"upload_status": 200},
-        "legacy": {"upload_status": 201},
+        "default": {"upload_status": 200, "root_lists_domains": False},
+        "legacy": {"upload_status": 201, "root_lists_domains": True},
     }
     options = (
         Option("instances", list, [], "instance ids that exist, '|'-separated; empty: any id works"),

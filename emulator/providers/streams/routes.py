@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from ...core import validation
-from ...core.clock import iso_utc
 from ...core.errors import ApiError
 from ...core.store import Job, JobStore
 from ...routing import Call, Reply, Route
@@ -239,13 +238,24 @@ async def job_collection(call: Call) -> Reply:
     return Reply(200, model.collection(job, call, name))
 
 
-async def log_trace(call: Call) -> Reply:
-    """The application log trace link: the job's transitions as text (the real one is a log archive)."""
+async def job_element(call: Call) -> Reply:
+    """One operator, PE or connection of a job: what each listed element's `self` link answers."""
     inst, store = _instance(call)
     job = _job(call, inst, store)
-    lines = [f"{iso_utc(t, 3)} job {job.data['jobId']} {old or '-'} -> {to}{': ' + msg if msg else ''}"
-             for t, old, to, msg in job.history]
-    return Reply(200, "\n".join(lines) + "\n", content_type="text/plain")
+    name = call.path["collection"]
+    if name not in model.ELEMENT_COLLECTIONS:
+        raise not_found(name, job.data["jobId"])
+    found = model.element(job, call, name, call.path["elementId"])
+    if found is None:
+        raise not_found(name.removesuffix("s"), call.path["elementId"])
+    return Reply(200, found)
+
+
+async def log_trace(call: Call) -> Reply:
+    """The application log trace link: a gzip-compressed tar holding the job's log (what streamsx saves)."""
+    inst, store = _instance(call)
+    job = _job(call, inst, store)
+    return Reply(200, model.log_archive(job, call.now_ns), content_type=model.LOG_ARCHIVE_TYPE)
 
 
 # --- instances, root resources ------------------------------------------------------------------------------
@@ -281,8 +291,11 @@ async def get_instance(call: Call) -> Reply:
 async def resources(call: Call) -> Reply:
     """The root resource document older clients read first to find the instances collection."""
     root = model.root_url(call)
-    return Reply(200, {"resources": [{"name": "instances", "resource": f"{root}/instances"},
-                                     {"name": "domains", "resource": f"{root}/domains"}]})
+    listed = [{"name": "instances", "resource": f"{root}/instances"}]
+    if call.provider.profile["root_lists_domains"]:
+        # a `domains` entry is how streamsx recognises Streams 4.x, whose path uploads nothing (streamtool)
+        listed.append({"name": "domains", "resource": f"{root}/domains"})
+    return Reply(200, {"resources": listed})
 
 
 def _domain(call: Call) -> dict:
@@ -333,9 +346,13 @@ def routes() -> list[Route]:
             Route("PATCH", j, update_job, "Update operators (parallel-region width)",
                   body=S + "job-update.request", body_format=_json_body, responses={200: S + "job"}, tags=t),
             Route("DELETE", j, cancel_job, "Cancel a job", responses={204: None}, tags=t),
-            Route("GET", f"{j}/applicationlogtrace", log_trace, "The job's transitions as text",
+            Route("GET", f"{j}/applicationlogtrace", log_trace,
+                  "The job's application log and trace: a gzip-compressed tar (application/x-compressed)",
                   responses={200: S + "log.response"}, tags=t),
             Route("GET", f"{j}/{{collection}}", job_collection, "A job's operators, pes, views, ...",
                   responses={200: S + "collection.response"}, tags=t),
+            Route("GET", f"{j}/{{collection}}/{{elementId}}", job_element,
+                  "One operator, PE, operator connection or PE connection of a job (its `self` link)",
+                  responses={200: S + "element"}, tags=t),
         ]
     return out

@@ -1,6 +1,9 @@
 """Health and status on the manual clock: unknown -> partiallyHealthy -> healthy, width-change dips, scripted
 failures (unhealthy), canceling -> gone, configured durations, and byte-for-byte determinism."""
 
+import io
+import tarfile
+
 INST = "/streams/instances/inst1"
 URL_APP = {"application": "https://myserver.com/sample.sab"}
 
@@ -44,7 +47,9 @@ async def test_header_scripted_failure_makes_job_unhealthy(emu):
     assert await health(emu) == ("running", "unhealthy")
     await emu.advance(600)
     assert await health(emu) == ("running", "unhealthy")
-    trace = await (await emu.get(f"{INST}/jobs/0/applicationlogtrace")).text()
+    archive = await (await emu.get(f"{INST}/jobs/0/applicationlogtrace")).read()
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+        trace = tar.extractfile("job_0/application.log").read().decode()
     assert "partiallyHealthy -> unhealthy: PE crashed" in trace
     # an unhealthy job can still be canceled
     assert (await emu.delete(f"{INST}/jobs/0")).status == 204
