@@ -163,7 +163,7 @@ async def _ticker(app: web.Application):
             wait = 0.5
             for session in app["sessions"]:
                 clock = session.clock
-                if clock.mode == "manual":
+                if clock.still:
                     continue
                 session.tick()
                 due = session.scheduler.next_due()

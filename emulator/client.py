@@ -95,8 +95,18 @@ class EmulatorClient:
     def clock(self) -> dict:
         return self._call("GET", "clock")
 
-    def set_clock(self, mode: str, speed: float | None = None) -> dict:
-        return self._call("POST", "clock", {"mode": mode, **({"speed": speed} if speed else {})})
+    def set_clock(self, mode: str, speed: float | None = None, reads: int | None = None) -> dict:
+        """Switch the clock: real, scaled (`speed`), manual, or step (`reads` per state, default 1)."""
+        body: dict[str, Any] = {"mode": mode}
+        if speed:
+            body["speed"] = speed
+        if reads is not None:
+            body["reads"] = reads
+        return self._call("POST", "clock", body)
+
+    def coverage(self, all_sessions: bool = False) -> dict:
+        """The session's state coverage (`all_sessions`: every session of the emulator merged)."""
+        return self._call("GET", "coverage", query={"all": "1"} if all_sessions else None)
 
     def advance(self, seconds: float) -> dict:
         return self._call("POST", "clock/advance", {"seconds": seconds})

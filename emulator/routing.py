@@ -26,6 +26,7 @@ from .core.errors import ApiError
 from .core.journal import body_text
 from .core.lifecycle import Fate
 from .core.session import Session
+from .core.store import Job
 
 if TYPE_CHECKING:
     from .providers.base import Provider
@@ -59,7 +60,9 @@ class Route:
 
     `body` is the request schema name (`provider/name`), `body_format` how to read the body (`json`, `raw`
     bytes, or a provider-specific `parse(call, raw)` callable); `responses` maps status -> response schema
-    name (None: empty body)."""
+    name (None: empty body). `reads` marks a read of one job's state: it finds that job (None when there
+    is none) so coverage counts the state the response shows and the step clock can move first; handlers
+    of lists and histories name what they showed in `call.shown` instead."""
 
     method: str
     path: str
@@ -71,6 +74,7 @@ class Route:
     query: tuple[Param, ...] = ()
     responses: dict[int, str | None] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    reads: Callable[[Call], Job | None] | None = None
 
 
 @dataclass
@@ -105,7 +109,8 @@ except ImportError:  # a platform without orjson wheels: the standard library, s
 class Call:
     """Everything a handler needs about one request."""
 
-    __slots__ = ("args", "body", "job_id", "path", "provider", "raw", "request", "route", "session", "started")
+    __slots__ = ("args", "body", "job_id", "path", "provider", "raw", "request", "route", "session", "shown",
+                 "started")
 
     def __init__(self, request: web.Request, session: Session, provider: Provider | None, route: Route) -> None:
         self.request = request
@@ -117,6 +122,7 @@ class Call:
         self.body: Any = None
         self.raw: bytes = b""
         self.job_id: str | None = None
+        self.shown: list[Job] | list[tuple[Job, str]] | None = None
         self.started = time.perf_counter()
 
     @property
@@ -263,16 +269,21 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
         call = Call(request, session, provider, route)
         refused = _refuse_unusable_text(request)
         if refused is not None:
+            if pkey is not None:
+                session.coverage.error(pkey, refused.kind)
             return _to_response(render_error(refused, call), session)
         entry = _journal_arrival(call) if pkey is not None else None
         fault = None
         if pkey is not None and session.faults.rules:
             fault = session.faults.decide(pkey, request.method, _plain_path(request))
+        read: Job | None = None
+        error: str | None = None
         try:
             session.tick()
             if fault is not None:
                 dropped = await _apply_fault(call, fault)
                 if dropped is not None:
+                    session.coverage.fault(pkey, "drop")  # type: ignore[arg-type]
                     return dropped
             if fault is not None and fault.status:
                 reply = render_error(fault.error(), call)
@@ -282,11 +293,17 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
                 call.args = parse_args(route.query, request.query) if route.query else {}
                 if route.body is not None or route.body_format != "json":
                     await _read_body(call, route, settings.max_body)
+                if route.reads is not None:
+                    read = route.reads(call)
+                    if read is not None:
+                        session.before_read(read)
                 reply = await route.handler(call)
         except ApiError as err:
+            error = err.kind
             reply = render_error(err, call)
         except Exception as exc:  # a bug: answer in the provider's format and say so in the log
             log.exception("unhandled error in %s %s", request.method, request.path)
+            error = "internal"
             reply = render_error(ApiError("internal", f"emulator bug: {type(exc).__name__}: {exc}"), call)
             if settings.check_responses:  # in tests a bug must fail the test, even if its 500 is well formed
                 app["contract_violations"].append(f"{route.method} {route.path}: unhandled {type(exc).__name__}: {exc}")
@@ -294,6 +311,7 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
             _check_contract(app, route, reply, call, error_schema)
         if pkey is not None:
             _journal_done(call, entry, reply, fault)
+            _cover(call, reply, read, error, fault)
         return _to_response(reply, session)
 
     handle.__name__ = f"{route.method.lower()}_{route.path}"
@@ -315,6 +333,39 @@ def _refuse_unusable_text(request: web.Request) -> ApiError | None:
                 field = name.decode("latin-1")
                 return ApiError("invalid", f"header {field} is not valid UTF-8", field=field)
     return None
+
+
+def _cover(call: Call, reply: Reply, read: Job | None, error: str | None, fault: Any) -> None:
+    """Feed the session's coverage with what this response showed the client: the state of the job it read
+    (or of the jobs a list or history showed), the error kind it answered, the fault it carried."""
+    session = call.session
+    provider = call.provider
+    key = provider.key  # type: ignore[union-attr]
+    if fault is not None:
+        session.coverage.fault(key, f"status {fault.status}" if fault.status else "latency")
+    if error is not None and (fault is None or not fault.status):
+        session.coverage.error(key, error)
+    if reply.status >= 400:
+        return
+    if read is not None:
+        session.shown(read, provider.shown_state(read), read=True)  # type: ignore[union-attr]
+    if call.shown:
+        for item in call.shown:
+            if isinstance(item, tuple):
+                session.shown(item[0], item[1])
+            else:
+                session.shown(item, provider.shown_state(item))  # type: ignore[union-attr]
+
+
+def finder(resolve: Callable[[Call], Job]) -> Callable[[Call], Job | None]:
+    """A `Route.reads` from a provider's own job resolver: the job, or None where the resolver refuses
+    (the handler then answers the refusal itself)."""
+    def find(call: Call) -> Job | None:
+        try:
+            return resolve(call)
+        except (ApiError, KeyError, ValueError):
+            return None
+    return find
 
 
 def _plain_path(request: web.Request) -> str:

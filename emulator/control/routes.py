@@ -57,9 +57,10 @@ async def set_clock(call: Call) -> Reply:
     if speed is not None and "mode" not in body:
         mode = "scaled"
     try:
-        clock.set_mode(mode, speed)
+        clock.set_mode(mode, speed, body.get("reads"))
     except ValueError as exc:
-        raise ApiError("invalid", str(exc), field="speed" if "speed" in str(exc) else "mode") from None
+        msg = str(exc)
+        raise ApiError("invalid", msg, field=next((f for f in ("speed", "reads") if f in msg), "mode")) from None
     call.session.tick()
     return Reply(200, clock.describe())
 
@@ -79,7 +80,7 @@ def routes() -> list[Route]:
               responses={200: "control/reset.response"}, tags=("control",)),
         Route("GET", f"{P}/clock", get_clock, "The session's clock", responses={200: "control/clock.response"},
               tags=("control",)),
-        Route("POST", f"{P}/clock", set_clock, "Set clock mode (real, scaled, manual) and speed",
+        Route("POST", f"{P}/clock", set_clock, "Set clock mode (real, scaled, manual, step), speed and reads",
               body="control/clock.request", responses={200: "control/clock.response"}, tags=("control",)),
         Route("POST", f"{P}/clock/advance", advance, "Move the clock forward and apply due transitions",
               body="control/advance.request", responses={200: "control/advance.response"}, tags=("control",)),

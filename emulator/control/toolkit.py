@@ -51,9 +51,9 @@ async def create_session(call: Call) -> Reply:
     mode = body.get("clock", settings.clock)
     speed = body.get("speed", settings.speed)
     try:
-        s.clock = Clock(mode, speed)
+        s.clock = Clock(mode, speed, reads=body.get("reads", 1))
     except ValueError as exc:
-        raise ApiError("invalid", str(exc), field="clock") from None
+        raise ApiError("invalid", str(exc), field="reads" if "reads" in str(exc) else "clock") from None
     return Reply(201, {**_session_view(s), "prefix": f"/_session/{key}"})
 
 

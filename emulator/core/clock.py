@@ -1,4 +1,6 @@
-"""Virtual clock: real, scaled (speed x) or manual (moves only when told).
+"""Virtual clock: real, scaled (speed x), manual (moves only when told) or step (moves to a job's next
+transition when a client has read its state `reads` times; the stepping itself is the session's, see
+`emulator.core.stepping`).
 
 Virtual time is kept as integer nanoseconds since the Unix epoch, so that APIs that report nanoseconds
 (Bacalhau) get exact values and the manual clock is exactly reproducible.
@@ -9,7 +11,9 @@ from __future__ import annotations
 import time
 
 NS = 1_000_000_000
-MODES = ("real", "scaled", "manual")
+MODES = ("real", "scaled", "manual", "step")
+STILL = frozenset({"manual", "step"})  # modes in which time stands still until something moves it
+MAX_READS = 1000
 # The manual clock starts at a fixed instant so that the same seed and requests give the same bytes.
 MAX_SPEED = 1_000_000.0  # beyond this, emulated time would leave the calendar within hours
 DEFAULT_MANUAL_START_NS = 1_767_225_600 * NS  # 2026-01-01T00:00:00Z
@@ -19,26 +23,34 @@ class Clock:
     """A clock whose `now_ns()` is the emulated time.
 
     In `real` and `scaled` modes emulated time runs at `speed` times the wall clock (speed 1 for real); in
-    `manual` mode it stands still until `advance()` moves it. Switching modes never makes time jump.
+    `manual` and `step` modes it stands still until `advance()` moves it. `reads` is how many reads of a
+    job's state the step mode lets a client make before it moves time on. Switching modes never makes time
+    jump.
     """
 
-    __slots__ = ("_anchor_virtual", "_anchor_wall", "mode", "speed")
+    __slots__ = ("_anchor_virtual", "_anchor_wall", "mode", "reads", "speed")
 
-    def __init__(self, mode: str = "real", speed: float = 1.0, start_ns: int | None = None) -> None:
+    def __init__(self, mode: str = "real", speed: float = 1.0, start_ns: int | None = None, reads: int = 1) -> None:
         if mode not in MODES:
             raise ValueError(f"clock mode must be one of {', '.join(MODES)}, not {mode!r}")
         if not 0 < speed <= MAX_SPEED:
             raise ValueError(f"clock speed must be > 0 and <= {MAX_SPEED:g}, not {speed}")
         self.mode = mode
         self.speed = float(speed) if mode == "scaled" else 1.0
+        self.reads = _reads(reads)
         if start_ns is None:
-            start_ns = DEFAULT_MANUAL_START_NS if mode == "manual" else time.time_ns()
+            start_ns = DEFAULT_MANUAL_START_NS if mode in STILL else time.time_ns()
         self._anchor_virtual = int(start_ns)
         self._anchor_wall = time.monotonic_ns()
 
+    @property
+    def still(self) -> bool:
+        """Whether time stands still until something moves it (manual and step modes)."""
+        return self.mode in STILL
+
     def now_ns(self) -> int:
         """The emulated time in integer nanoseconds since the epoch."""
-        if self.mode == "manual":
+        if self.mode in STILL:
             return self._anchor_virtual
         elapsed = time.monotonic_ns() - self._anchor_wall
         if self.speed != 1.0:
@@ -60,12 +72,14 @@ class Clock:
         """Move emulated time forward to `t_ns` (never backwards)."""
         self._reanchor(max(self.now_ns(), t_ns))
 
-    def set_mode(self, mode: str, speed: float | None = None) -> None:
-        """Switch mode (and speed for `scaled`) without a jump in emulated time."""
+    def set_mode(self, mode: str, speed: float | None = None, reads: int | None = None) -> None:
+        """Switch mode (and speed for `scaled`, reads for `step`) without a jump in emulated time."""
         if mode not in MODES:
             raise ValueError(f"clock mode must be one of {', '.join(MODES)}, not {mode!r}")
         if speed is not None and not 0 < speed <= MAX_SPEED:
             raise ValueError(f"clock speed must be > 0 and <= {MAX_SPEED:g}, not {speed}")
+        if reads is not None:
+            self.reads = _reads(reads)
         now = self.now_ns()
         self.mode = mode
         if mode == "scaled":
@@ -81,15 +95,23 @@ class Clock:
     def describe(self) -> dict:
         """The clock as the control API reports it."""
         now = self.now_ns()
-        return {"mode": self.mode, "speed": self.speed, "now": now / NS, "now_ns": now,
-                "iso": iso_utc(now)}
+        out = {"mode": self.mode, "speed": self.speed, "now": now / NS, "now_ns": now, "iso": iso_utc(now)}
+        if self.mode == "step":
+            out["reads"] = self.reads
+        return out
 
     def to_dict(self) -> dict:
-        return {"mode": self.mode, "speed": self.speed, "now_ns": self.now_ns()}
+        return {"mode": self.mode, "speed": self.speed, "now_ns": self.now_ns(), "reads": self.reads}
 
     @classmethod
     def from_dict(cls, data: dict) -> Clock:
-        return cls(data["mode"], data.get("speed", 1.0), start_ns=data["now_ns"])
+        return cls(data["mode"], data.get("speed", 1.0), start_ns=data["now_ns"], reads=data.get("reads", 1))
+
+
+def _reads(reads: int) -> int:
+    if isinstance(reads, bool) or not isinstance(reads, int) or not 1 <= reads <= MAX_READS:
+        raise ValueError(f"clock reads must be an integer from 1 to {MAX_READS}, not {reads!r}")
+    return reads
 
 
 def iso_utc(t_ns: int, digits: int = 9) -> str:

@@ -8,7 +8,7 @@ handles a timer itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 FATE_KINDS = ("succeed", "fail", "hang", "flap")
@@ -34,6 +34,10 @@ class Graph:
     - `resumable`: states whose unspent time is kept when a command interrupts them (pause, then resume).
     - `on_enter`: optional provider hook `(job, state, t_ns)` to record what that system records on entry
       (an execution's node, a savepoint path). It must not schedule anything itself.
+    - `also_fails_to`: further states a failure may land in (Instabase's STOPPED_AT_CHECKPOINT); a `tour`
+      visits them as endings of their own.
+    - `hidden`: engine-internal states no response ever shows (Instabase's CANCELLING shows as the state it
+      was cancelled from); they are not counted as documented states by coverage.
     """
 
     name: str
@@ -45,10 +49,12 @@ class Graph:
     failure: Mapping[str, str] = field(default_factory=dict)
     resumable: frozenset[str] = frozenset()
     on_enter: Callable | None = None
+    also_fails_to: frozenset[str] = frozenset()
+    hidden: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         known = set(self.states)
-        named = {self.initial, *self.terminal, *self.failure.values()}
+        named = {self.initial, *self.terminal, *self.failure.values(), *self.also_fails_to, *self.hidden}
         for st, step in self.timed.items():
             named.update((st, step.to))
         for moves in self.commands.values():
@@ -64,6 +70,45 @@ class Graph:
     def can(self, command: str, state: str) -> bool:
         return state in self.commands.get(command, {})
 
+    def edges(self) -> list[tuple[str, str]]:
+        """Every move a job of this graph can make, without duplicates: timed steps, commands, failures (from
+        each non-terminal state) and detours into optional states. An optional state is one nothing leads
+        into but whose timed step joins the main line (Bacalhau's Queued -> Running): it is entered from any
+        state whose own timed step goes to the same place (Pending -> Queued)."""
+        out: dict[tuple[str, str], None] = {}
+        for st, step in self.timed.items():
+            out[(st, step.to)] = None
+        for moves in self.commands.values():
+            for a, b in moves.items():
+                out[(a, b)] = None
+        for st in self.states:
+            if st in self.terminal:
+                continue
+            for to in (self.failure_state(st), *sorted(self.also_fails_to)):
+                if to is not None and to != st:
+                    out[(st, to)] = None
+        entered = {b for _, b in out} | {self.initial}
+        for opt, step in self.timed.items():
+            if opt not in entered:
+                for st, other in self.timed.items():
+                    if st != opt and other.to == step.to:
+                        out[(st, opt)] = None
+        return list(out)
+
+    def reachable(self) -> tuple[str, ...]:
+        """The states a job can be in, starting from `initial` (in declaration order)."""
+        nxt: dict[str, list[str]] = {}
+        for a, b in self.edges():
+            nxt.setdefault(a, []).append(b)
+        seen = {self.initial}
+        todo = [self.initial]
+        while todo:
+            for b in nxt.get(todo.pop(), ()):
+                if b not in seen:
+                    seen.add(b)
+                    todo.append(b)
+        return tuple(s for s in self.states if s in seen)
+
     def resolve_state(self, name: str) -> str | None:
         """The declared state spelled `name`, compared case-insensitively (control API input)."""
         low = name.lower()
@@ -71,6 +116,16 @@ class Graph:
             if st.lower() == low:
                 return st
         return None
+
+
+def states_of(graphs: Iterable[Graph]) -> tuple[str, ...]:
+    """The states reachable in any of `graphs` that a client can be shown (not `hidden`), first-seen order."""
+    out: dict[str, None] = {}
+    for g in graphs:
+        for st in g.reachable():
+            if st not in g.hidden:
+                out[st] = None
+    return tuple(out)
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .clock import NS, Clock
+from .coverage import Coverage
 from .errors import ApiError, CommandRefused
 from .faults import FaultBook
 from .ids import IdSource
@@ -22,6 +23,7 @@ from .journal import Journal
 from .lifecycle import Fate, Graph
 from .scenarios import ScenarioBook
 from .scheduler import Scheduler
+from .stepping import StepReads
 from .store import Job, JobStore
 
 DEFAULT_FAIL_AFTER = 1.0  # seconds in a state with no timed step before a scripted failure lands
@@ -56,6 +58,8 @@ class Session:
         self.scenarios = ScenarioBook()
         self.faults = FaultBook(seed=seed)
         self.journal = Journal(journal_size)
+        self.coverage = Coverage()
+        self.step_reads = StepReads()
 
     # --- stores -------------------------------------------------------------------------------------------
     @property
@@ -95,6 +99,10 @@ class Session:
             self.scenarios = ScenarioBook()
             self.faults = FaultBook(seed=self.seed)
             self.journal.clear()
+            self.coverage.clear()
+            self.step_reads.clear()
+        else:
+            self.coverage.providers.pop(provider, None)
 
     # --- time ---------------------------------------------------------------------------------------------
     def now_ns(self) -> int:
@@ -134,6 +142,19 @@ class Session:
             self.tick()
         raise ApiError("refused", f"job {job.id} did not reach {state}", field=job.id)
 
+    # --- reads (coverage and the step clock) ---------------------------------------------------------------
+    def before_read(self, job: Job) -> None:
+        """A client is about to read `job`'s state (on the step clock this may move time to its next step)."""
+        if self.clock.mode == "step":
+            self.step_reads.before_read(self, job)
+
+    def shown(self, job: Job, state: str, read: bool = False) -> None:
+        """A response the client received showed `job` in `state` (as the provider shows it); `read` when it
+        was a read of that one job's state."""
+        self.coverage.observed(job.provider, state)
+        if read and self.clock.mode == "step":
+            self.step_reads.after_read(job)
+
     # --- lifecycle ----------------------------------------------------------------------------------------
     def submit(self, provider: str, graph: Graph, job_id: str, spec: Any, *, data: dict | None = None,
                fate: Fate | None = None, initial: str | None = None) -> Job:
@@ -156,10 +177,19 @@ class Session:
     def command(self, job: Job, name: str, message: str = "") -> str:
         """Apply lifecycle command `name` (stop, pause, ...) now; refused if the state does not allow it."""
         to = job.graph.commands.get(name, {}).get(job.state)
+        self.coverage.command(job.provider, name, job.state, to is not None)
         if to is None:
             raise CommandRefused(name, job.id, job.state)
         self.move(job, to, self.clock.now_ns(), message)
         return to
+
+    def allows(self, job: Job, name: str) -> bool:
+        """Whether command `name` may run in the job's state; a provider that answers a refusal its own way
+        (or ignores it) asks this first, so coverage still counts the refused command."""
+        if job.graph.can(name, job.state):
+            return True
+        self.coverage.command(job.provider, name, job.state, False)
+        return False
 
     def step(self, job: Job) -> str:
         """Apply the job's pending timed transition now (manual stepping)."""
@@ -196,6 +226,7 @@ class Session:
             left[old] = max(0, timer[0] - t_ns)
         job.finished_ns = t_ns if to in job.graph.terminal else None
         self.transitions += 1
+        self.coverage.transition(job.provider, old, to)
         self.store(job.provider).moved(job, old)
         if job.graph.on_enter is not None:
             job.graph.on_enter(job, to, t_ns)

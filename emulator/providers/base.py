@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..core.errors import ApiError
-from ..core.lifecycle import Graph
+from ..core.lifecycle import Graph, states_of
 
 if TYPE_CHECKING:
     from ..config import Settings
     from ..core.session import Session
+    from ..core.store import Job
     from ..routing import Call, Reply, Route
 
 
@@ -67,6 +68,15 @@ class Provider:
     def error_schema(self, call: Call) -> str | None:
         """Schema name of this provider's error body (may depend on the profile)."""
         return f"{self.key}/error"
+
+    def documented_states(self) -> tuple[str, ...]:
+        """The states a client of this provider can be shown, for coverage: every state reachable in its
+        graphs, less the engine-internal ones (a provider whose profile picks among graphs narrows this)."""
+        return states_of(self.graphs().values())
+
+    def shown_state(self, job: Job) -> str:
+        """The state a response shows for `job` (a provider hiding an internal state maps it here)."""
+        return job.state
 
     # --- shared helpers -----------------------------------------------------------------------------------
     def store(self, session: Session):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ...core.errors import ApiError
+from ...core.lifecycle import states_of
 from ...routing import Call, Reply, Route
 from ..base import Provider
 from . import errors
-from .lifecycle import GRAPHS
+from .lifecycle import GRAPHS, graph_for
 
 
 class Bacalhau(Provider):
@@ -32,6 +33,11 @@ class Bacalhau(Provider):
 
     def graphs(self):
         return {g.name: g for g in GRAPHS.values()}
+
+    def documented_states(self) -> tuple[str, ...]:
+        """The states of the graphs this profile's jobs walk (Queued only from v1.4)."""
+        queued = self.profile["queued"]
+        return states_of([graph_for("batch", queued), graph_for("service", queued)])
 
     def render_error(self, err: ApiError, call: Call) -> Reply:
         return errors.render_error(err, call, modern=self.profile["errors"] == "apierror")

@@ -12,7 +12,7 @@ from ...core.clock import NS
 from ...core.errors import ApiError
 from ...core.sharing import keep_body
 from ...core.store import Job
-from ...routing import Call, Param, Reply, Route
+from ...routing import Call, Param, Reply, Route, finder
 from . import model
 from .lifecycle import COMPLETED, FAILED, STOPPED, graph_for
 from .selector import SelectorError, matches, parse
@@ -243,6 +243,7 @@ async def list_jobs(call: Call) -> Reply:
                    (lambda j: (j.modified_ns, j.seq)), reverse=reverse)
         jobs, token = page(call, items, order=order, reverse=reverse, limit=limit, offset=offset)
     key = call.provider.list_key("Jobs")  # type: ignore[union-attr]
+    call.shown = jobs
     return Reply(200, {key: [model.job_wire(j) for j in jobs], "NextToken": token})
 
 
@@ -283,6 +284,7 @@ async def history(call: Call) -> Reply:
     events = [e for t, e in model.history_events(job, call.now_ns) if _event_ok(t, e, since, etype, exec_id, node_id)]
     _, _, limit, offset = list_params(call, "", {"": ""}, strict=False)
     chunk, token = page(call, events, order="", reverse=False, limit=limit, offset=offset)
+    call.shown = [(job, e["JobState"]["New"]) for e in chunk if e["JobState"]]
     return Reply(200, {"NextToken": token, call.provider.list_key("History"): chunk})  # type: ignore[union-attr]
 
 
@@ -337,7 +339,7 @@ def routes() -> list[Route]:
         Route("GET", BASE + "/{id}", get_job, "Describe a job by full or short id",
               query=(ns, Param("include", list, None, "history, executions"),
                      Param("limit", int, None, "limit of included lists", minimum=0)),
-              responses=job_responses),
+              responses=job_responses, reads=finder(lambda call: resolve(call, call.path["id"]))),
         Route("DELETE", BASE + "/{id}", stop_job, "Stop a job", body=None, body_format="raw",
               query=(ns, Param("reason", str, None, "why the job is stopped")),
               responses={200: "bacalhau/job-stop.response"}),

@@ -48,6 +48,9 @@ def _graph(name: str, failure_state: str) -> Graph:
                CANCELLING: Step(CANCELLED, DEFAULT_DURATIONS[CANCELLING])},
         commands=COMMANDS,
         failure={"*": failure_state},
+        # the other failure landing, so a `tour` of either graph ends once in each of them
+        also_fails_to=frozenset({FAILED, STOPPED_AT_CHECKPOINT} - {failure_state}),
+        hidden=frozenset({CANCELLING}),
         resumable=frozenset({RUNNING}),
     )
 

@@ -10,10 +10,11 @@ from ..base import Option, Provider
 from . import routes
 from .auth import Auth
 from .errors import render_error
-from .lifecycle import GRAPHS, PAUSED, TERMINAL
+from .lifecycle import GRAPHS, PAUSED, TERMINAL, wire_state
 
 if TYPE_CHECKING:
     from ...config import Settings
+    from ...core.store import Job
     from ...routing import Call, Reply, Route
 
 
@@ -72,6 +73,9 @@ class InstabaseProvider(Provider):
 
     def graphs(self) -> dict[str, Graph]:
         return dict(GRAPHS)
+
+    def shown_state(self, job: Job) -> str:
+        return wire_state(job)
 
     def render_error(self, err: ApiError, call: Call) -> Reply:
         return render_error(err, call)

@@ -13,7 +13,7 @@ from ...core.clock import NS
 from ...core.errors import ApiError
 from ...core.session import applicable_fate
 from ...core.store import Job
-from ...routing import Call, Param, Reply, Route, parse_args
+from ...routing import Call, Param, Reply, Route, finder, parse_args
 from . import model
 from .auth import User
 from .lifecycle import (
@@ -120,10 +120,14 @@ async def run_binary_async(call: Call) -> Reply:
 
 
 # --- reads --------------------------------------------------------------------------------------------------
+def _status_job(call: Call) -> Job:
+    _user(call)
+    return _job(call, _job_id(call))
+
+
 async def job_status(call: Call) -> Reply:
     """GET /api/v1/jobs/status: poll a job; `state` is PENDING until the job is done, then DONE + results."""
-    _user(call)
-    job = _job(call, _job_id(call))
+    job = _status_job(call)
     return Reply(200, model.status_body(job, call.now_ns, _prov(call).done_states))
 
 
@@ -217,6 +221,7 @@ async def list_jobs(call: Call) -> Reply:
         prefix = call.request.match_info.get("_session")
         base = f"/_session/{prefix}" if prefix else ""
         next_page = f"{base}{API}/jobs/list?limit={limit}&offset={offset + limit}{rest}"
+    call.shown = page
     return Reply(200, {"jobs": [model.list_item(j, now) for j in page], "next_page": next_page})
 
 
@@ -246,7 +251,7 @@ _PAST = {"pause": "paused", "resume": "resumed", "cancel": "cancelled again", "r
 
 
 def _apply(call: Call, job: Job, command: str) -> None:
-    if not job.graph.can(command, job.state):
+    if not call.session.allows(job, command):
         raise ApiError("refused", _refusal(command, job), field="job_id")
     if command.startswith("retry") and not _prov(call).retry_keeps_outcome:
         job.fate = None  # a scripted outcome describes the first run; the retried run succeeds
@@ -325,7 +330,7 @@ def build() -> list[Route]:
               responses={200: "instabase/run.response", **ERRS}, tags=t),
         Route("GET", f"{API}/jobs/status", job_status, "Status of a job",
               query=(JOB_ID, Param("type", str, "flow", "job type", choices=JOB_TYPES, nocase=True)),
-              responses={200: "instabase/status.response", **ERRS}, tags=t),
+              responses={200: "instabase/status.response", **ERRS}, tags=t, reads=finder(_status_job)),
         Route("GET", f"{API}/jobs/get_logs", get_logs, "Logs of a job, one page",
               query=(JOB_ID, Param("offset", int, 0, "page offset", minimum=0)),
               responses={200: "instabase/logs.response", **ERRS}, tags=t),

@@ -14,7 +14,8 @@ from html import escape
 from ...core.clock import NS
 from ...core.errors import ApiError
 from ...core.sharing import keep_body
-from ...routing import Call, Param, Reply, Route
+from ...core.store import Job
+from ...routing import Call, Param, Reply, Route, finder
 from . import jobconfig, model, service
 from .lifecycle import LIVE
 from .state import KEY
@@ -70,12 +71,17 @@ async def stop_jobs(call: Call) -> Reply:
     return Reply(200, [{"jobId": int(service.stop(call, item))} for item in body])
 
 
-async def job_info(call: Call) -> Reply:
+def _info_job(call: Call) -> Job | None:
+    """The job /job-info/{jobId} names (None for an unknown id; a malformed id is a 400)."""
     raw = call.path.get("jobId", "")
     if not raw.strip():
         raise ApiError("invalid", "The jobId must not be empty.", field="jobId")
-    jid = str(jobconfig.parse_long(raw, "jobId"))
-    job = call.session.store(KEY).get(jid)
+    return call.session.store(KEY).get(str(jobconfig.parse_long(raw, "jobId")))
+
+
+async def job_info(call: Call) -> Reply:
+    raw = call.path.get("jobId", "")
+    job = _info_job(call)
     if job is None:
         # the engine answers an unknown (or expired) id with 200 and the bare id: "jobId not found in job-info"
         return Reply(200, model.unknown_job(raw.strip()))
@@ -193,11 +199,11 @@ def routes() -> list[Route]:
         Route("POST", "/stop-jobs", stop_jobs, "Stop several jobs", body=S + "stop-jobs.request",
               body_format="raw", responses={200: S + "stop-jobs.response", **_JOB_ERR}, tags=t),
         Route("GET", "/job-info/{jobId}", job_info, "One job: running or finished object, or the bare id",
-              responses={200: S + "job-info.response", **_JOB_ERR}, tags=t),
+              responses={200: S + "job-info.response", **_JOB_ERR}, tags=t, reads=finder(_info_job)),
         Route("GET", "/job-info/", job_info, "Empty job id (400)", responses={200: S + "job-info.response",
                                                                                **_JOB_ERR}, tags=t),
         Route("GET", "/running-job/{jobId}", job_info, "Deprecated alias of /job-info/{jobId}",
-              responses={200: S + "job-info.response", **_JOB_ERR}, tags=t),
+              responses={200: S + "job-info.response", **_JOB_ERR}, tags=t, reads=finder(_info_job)),
         Route("GET", "/running-jobs", running_jobs, "Jobs not yet ended", query=_PAGE,
               responses={200: S + "job-list.response", **_JOB_ERR}, tags=t),
         Route("GET", "/finished-jobs", finished_jobs, "Ended jobs, every state", query=_PAGE,

@@ -260,7 +260,7 @@ def stop(call: Call, item: Any) -> str:
     jid = str(jobconfig.parse_long(raw, "jobId"))
     state(call)
     job = call.session.store(KEY).get(jid)
-    if job is None or job.terminal:
+    if job is None:
         return jid
     if _truthy(item.get("isStopWithSavePoint")):
         cmd = "savepoint"
@@ -268,7 +268,7 @@ def stop(call: Call, item: Any) -> str:
         cmd = "force"
     else:
         cmd = "cancel"
-    if job.graph.can(cmd, job.state):
+    if call.session.allows(job, cmd):  # an ended job allows none of them: refused, silently
         call.session.command(job, cmd, "stopped by request" if cmd != "savepoint" else "stop with savepoint")
     return jid
 
@@ -342,4 +342,5 @@ def listed(call: Call, jobs: Iterable, total: int) -> Any:
     now = call.now_ns
     profile = prov(call).profile
     items = [model.job_info(j, now, profile) for j in page]
+    call.shown = page
     return items if pg is None else {"data": items, "total": total}

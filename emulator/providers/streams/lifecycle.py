@@ -36,6 +36,7 @@ JOB = Graph(
         "update": {PARTIAL: PARTIAL, HEALTHY: PARTIAL},
     },
     failure={"*": UNHEALTHY},
+    hidden=frozenset({CANCELED}),  # a canceled job has left the instance: a client sees it gone, not canceled
 )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from ...core import validation
 from ...core.errors import ApiError
 from ...core.store import Job, JobStore
-from ...routing import Call, Reply, Route
+from ...routing import Call, Reply, Route, finder
 from . import model
 from .errors import not_found
 from .lifecycle import CANCELED, JOB, RUNNING_STATES
@@ -177,12 +177,14 @@ async def submit_job(call: Call) -> Reply:
     inst.next_job += 1
     inst.names[name] = jid
     wire = model.job_resource(job, call)
+    call.shown = [job]
     return Reply(201, wire, headers={"Location": wire["self"]})
 
 
 async def list_jobs(call: Call) -> Reply:
     inst, store = _instance(call)
     jobs, _ = store.page_at(0, None, index="instance", key=inst.id)
+    call.shown = jobs
     return Reply(200, model.job_list(jobs, call))
 
 
@@ -342,7 +344,8 @@ def routes() -> list[Route]:
                   responses={201: S + "job", 200: S + "job"}, tags=t),
             Route("GET", f"{i}/jobs", list_jobs, "Jobs of the instance", responses={200: S + "job-list.response"},
                   tags=t),
-            Route("GET", j, get_job, "A job", responses={200: S + "job"}, tags=t),
+            Route("GET", j, get_job, "A job", responses={200: S + "job"}, tags=t,
+                  reads=finder(lambda call: _job(call, *_instance(call)))),
             Route("PATCH", j, update_job, "Update operators (parallel-region width)",
                   body=S + "job-update.request", body_format=_json_body, responses={200: S + "job"}, tags=t),
             Route("DELETE", j, cancel_job, "Cancel a job", responses={204: None}, tags=t),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ...core import validation
 from ...core.errors import ApiError
 from ...core.store import Job
-from ...routing import Call, Param, Reply, Route
+from ...routing import Call, Param, Reply, Route, finder
 from . import model
 from .catalogue import invalid_parameters
 from .lifecycle import JOB, TERMINAL, normalise_fate
@@ -119,7 +119,7 @@ async def cancel_job(call: Call) -> Reply:
     """DELETE .../{job_id} -> 204. An ongoing job goes cancelling, then cancelled; cancelling a job that is
     already cancelling or finished changes nothing and still answers 204 (undocumented; idempotent)."""
     job = _job(call)
-    if job.graph.can("cancel", job.state):
+    if call.session.allows(job, "cancel"):
         call.session.command(job, "cancel", "cancelled by request")
     return Reply(204, None)
 
@@ -144,9 +144,11 @@ def routes() -> list[Route]:
         Route("POST", BASE, create_job, "Create a job running a compute task", body="taskapi/create.request",
               body_format=parse_create, body_required=False, responses={303: None}, tags=tags),
         Route("GET", JOB_PATH + "/status", get_status, "Status of a job (202 ongoing, 200 finished)",
-              responses={200: "taskapi/job-status.response", 202: "taskapi/job-status.response"}, tags=tags),
+              responses={200: "taskapi/job-status.response", 202: "taskapi/job-status.response"}, tags=tags,
+              reads=finder(_job)),
         Route("GET", JOB_PATH, get_results, "Results of a job (202 ongoing, 200 finished)",
-              responses={200: "taskapi/job-results.response", 202: "taskapi/job-pending.response"}, tags=tags),
+              responses={200: "taskapi/job-results.response", 202: "taskapi/job-pending.response"}, tags=tags,
+              reads=finder(_job)),
         Route("DELETE", JOB_PATH, cancel_job, "Cancel a job", responses={204: None}, tags=tags),
         Route("GET", "/compute/orgs/{org_id}/tasks", list_tasks, "The task catalogue (newer API; optional)",
               query=(Param("details", bool, False, "include each task's parameter schema and results"),

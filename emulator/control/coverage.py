@@ -1,0 +1,28 @@
+"""GET /_emulator/coverage: which documented job states the session's clients observed, per provider, with
+the transitions, commands, errors and faults they met (`?all=1`: every session merged)."""
+
+from __future__ import annotations
+
+from ..core import coverage
+from ..routing import Call, Param, Reply, Route
+
+
+def documented(app) -> dict[str, tuple[str, ...]]:
+    """Each enabled provider's documented (observable) states."""
+    return {key: prov.documented_states() for key, prov in app["providers"].items()}
+
+
+async def get_coverage(call: Call) -> Reply:
+    app = call.request.app
+    states = documented(app)
+    if call.args["all"]:
+        return Reply(200, coverage.merge(s.coverage.report(states, s.key) for s in app["sessions"]))
+    return Reply(200, call.session.coverage.report(states, call.session.key))
+
+
+def routes() -> list[Route]:
+    return [
+        Route("GET", "/_emulator/coverage", get_coverage, "States clients observed, per provider, and those never "
+              "observed", query=(Param("all", bool, False, "merge every session"),),
+              responses={200: "control/coverage.response"}, tags=("control",)),
+    ]
