@@ -51,7 +51,7 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
     from .control import all_routes
     from .control.routes import render_error as control_error
 
-    app = web.Application(client_max_size=settings.max_body + 1024)
+    app = web.Application(client_max_size=max(settings.max_body, settings.max_snapshot) + 1024)
     providers = build_providers(settings)
     app["settings"] = settings
     app["providers"] = providers
@@ -74,8 +74,11 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
         graphs = {key: prov.graphs() for key, prov in providers.items()}
         try:
             load_file(app["sessions"], settings.state_file, graphs)
-        except (OSError, ValueError, KeyError) as exc:
-            raise ValueError(f"cannot load state file {settings.state_file}: {exc}") from None
+        except RecursionError:
+            raise ValueError(f"cannot load state file {settings.state_file}: nested too deeply") from None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            reason = " ".join(str(exc).split())  # one line, whatever the parser's message held
+            raise ValueError(f"cannot load state file {settings.state_file}: {reason}") from None
     if settings.preload:
         from .fixtures import preload  # the sandbox loader; only needed when asked for
 

@@ -13,7 +13,8 @@ from . import __version__
 from . import config as cfg
 
 FLAG_KINDS = {
-    "port": int, "seed": int, "speed": float, "jitter": float, "max_body": int, "retain_finished": int,
+    "port": int, "seed": int, "speed": float, "jitter": float, "max_body": int, "max_snapshot": int,
+    "retain_finished": int,
     "retain_seconds": float, "journal_size": int, "max_sessions": int,
 }
 REPEATABLE = ("durations", "profiles", "options", "provider_ports")

@@ -32,6 +32,7 @@ class Settings:
     provider_ports: dict[str, int] = field(default_factory=dict)
     jitter: float = 0.0
     max_body: int = 10 * 1024 * 1024
+    max_snapshot: int = 256 * 1024 * 1024
     retain_finished: int | None = None
     retain_seconds: float | None = None
     journal_size: int = 10_000
@@ -60,6 +61,8 @@ ENV = {
     "provider_ports": ("EMULATOR_PROVIDER_PORTS", "extra per-provider listener, e.g. bacalhau=1234 (repeatable flag)"),
     "jitter": ("EMULATOR_JITTER", "fraction (0..1) by which state durations vary, drawn from the seed"),
     "max_body": ("EMULATOR_MAX_BODY", "largest accepted request body in bytes (bigger: 413 in the API's format)"),
+    "max_snapshot": ("EMULATOR_MAX_SNAPSHOT", "largest snapshot POST /_emulator/snapshot takes, in bytes "
+                                              "(about 1.2 KB per job)"),
     "retain_finished": ("EMULATOR_RETAIN_FINISHED", "finished jobs kept per provider and session (default: all)"),
     "retain_seconds": ("EMULATOR_RETAIN_SECONDS", "emulated seconds a finished job is kept (default: forever)"),
     "journal_size": ("EMULATOR_JOURNAL_SIZE", "request journal capacity per session (a ring buffer)"),
@@ -88,7 +91,7 @@ def _kv_list(text: str, what: str) -> list[tuple[str, str]]:
 def _coerce(name: str, value: Any) -> Any:
     """Turn a raw (string or parsed) value into the Settings field's type, or raise ConfigError."""
     try:
-        if name in ("port", "seed", "max_body", "journal_size", "max_sessions"):
+        if name in ("port", "seed", "max_body", "max_snapshot", "journal_size", "max_sessions"):
             return int(value)
         if name in ("retain_finished",):
             return None if value in (None, "") else int(value)
@@ -176,6 +179,18 @@ def load(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = N
     return settings
 
 
+def check_state_file(path: str) -> None:
+    """The state file must be savable at shutdown: its directory exists and is writable (checked at start,
+    not discovered on SIGTERM)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ConfigError(f"state file {path}: directory {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"state file {path}: directory {folder} is not writable")
+    if os.path.isdir(path):
+        raise ConfigError(f"state file {path} is a directory")
+
+
 def validate(s: Settings, available: list[str] | None) -> None:
     if s.clock not in MODES:
         raise ConfigError(f"clock must be one of {', '.join(MODES)}, got {s.clock!r}")
@@ -187,10 +202,14 @@ def validate(s: Settings, available: list[str] | None) -> None:
         raise ConfigError(f"jitter must be in [0, 1), got {s.jitter:g}")
     if s.max_body <= 0:
         raise ConfigError("max_body must be > 0")
+    if s.max_snapshot <= 0:
+        raise ConfigError("max_snapshot must be > 0")
     if s.journal_size < 0:
         raise ConfigError("journal_size must be >= 0")
     if s.max_sessions < 1:
         raise ConfigError("max_sessions must be >= 1")
+    if s.state_file:
+        check_state_file(s.state_file)
     if s.log_level.lower() not in LOG_LEVELS:
         raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, got {s.log_level!r}")
     s.log_level = s.log_level.lower()

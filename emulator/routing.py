@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import PayloadEncodingError
 
 from .core import validation
 from .core.errors import ApiError
@@ -59,8 +60,8 @@ class Route:
     """One endpoint: method, path (aiohttp syntax), handler, and what it takes and gives.
 
     `body` is the request schema name (`provider/name`), `body_format` how to read the body (`json`, `raw`
-    bytes, or a provider-specific `parse(call, raw)` callable); `responses` maps status -> response schema
-    name (None: empty body). `reads` marks a read of one job's state: it finds that job (None when there
+    bytes, or a provider-specific `parse(call, raw)` callable), `body_limit` the setting that bounds its size;
+    `responses` maps status -> response schema name (None: empty body). `reads` marks a read of one job's state: it finds that job (None when there
     is none) so coverage counts the state the response shows and the step clock can move first; handlers
     of lists and histories name what they showed in `call.shown` instead."""
 
@@ -71,6 +72,7 @@ class Route:
     body: str | None = None
     body_format: Any = "json"
     body_required: bool = True
+    body_limit: str = "max_body"
     query: tuple[Param, ...] = ()
     responses: dict[int, str | None] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
@@ -292,7 +294,7 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
                     provider.authenticate(call)
                 call.args = parse_args(route.query, request.query) if route.query else {}
                 if route.body is not None or route.body_format != "json":
-                    await _read_body(call, route, settings.max_body)
+                    await _read_body(call, route, getattr(settings, route.body_limit))
                 if route.reads is not None:
                     read = route.reads(call)
                     if read is not None:
@@ -438,13 +440,7 @@ async def _read_body(call: Call, route: Route, limit: int) -> None:
     if request.content_length is not None and request.content_length > limit:
         raise ApiError("too_large", f"request body of {request.content_length} bytes exceeds the limit of "
                                     f"{limit} bytes", field="body")
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise ApiError("too_large", f"request body exceeds the limit of {limit} bytes", field="body") from None
-    if len(raw) > limit:
-        raise ApiError("too_large", f"request body of {len(raw)} bytes exceeds the limit of {limit} bytes",
-                       field="body")
+    raw = await read_bounded(request, limit)
     call.raw = raw
     fmt = route.body_format
     if fmt == "raw":
@@ -463,6 +459,26 @@ async def _read_body(call: Call, route: Route, limit: int) -> None:
     if route.body is not None:
         validation.check(route.body, body)
     call.body = body
+
+
+async def read_bounded(request: web.Request, limit: int) -> bytes:
+    """The request body, counted against `limit` as it arrives: a compressed body (Content-Encoding gzip,
+    deflate, br) is inflated chunk by chunk and refused as soon as its inflated size passes the limit."""
+    if not request.body_exists:
+        return b""
+    parts = bytearray()
+    try:
+        async for chunk in request.content.iter_any():
+            parts += chunk
+            if len(parts) > limit:
+                raise ApiError("too_large", f"request body exceeds the limit of {limit} bytes"
+                               + (" once inflated" if "Content-Encoding" in request.headers else ""), field="body")
+    except web.HTTPException:
+        raise ApiError("too_large", f"request body exceeds the limit of {limit} bytes", field="body") from None
+    except PayloadEncodingError:
+        raise ApiError("invalid", f"request body is not valid {request.headers.get('Content-Encoding')} data",
+                       field="Content-Encoding") from None
+    return bytes(parts)
 
 
 def _to_response(reply: Reply, session: Session) -> web.Response:

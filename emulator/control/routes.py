@@ -67,7 +67,10 @@ async def set_clock(call: Call) -> Reply:
 
 async def advance(call: Call) -> Reply:
     seconds = call.body["seconds"]
-    fired = call.session.advance(seconds)
+    try:
+        fired = call.session.advance(seconds)
+    except ValueError as exc:
+        raise ApiError("invalid", str(exc), field="seconds") from None
     return Reply(200, {**call.session.clock.describe(), "transitions": fired})
 
 

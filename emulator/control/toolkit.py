@@ -200,11 +200,11 @@ async def export_snapshot(call: Call) -> Reply:
 async def import_snapshot(call: Call) -> Reply:
     """Build the imported state in a fresh session and install it only when all of it loaded."""
     sessions = call.request.app["sessions"]
-    fresh = sessions.factory(call.session.key)
     try:
-        snapshot.restore(fresh, call.body, graphs_of(call.request.app))
-    except (KeyError, ValueError, TypeError, OverflowError, AttributeError) as exc:
-        raise ApiError("invalid", f"cannot import snapshot: {type(exc).__name__}: {exc}", field="body") from None
+        fresh = snapshot.build(sessions.factory(call.session.key), call.body, graphs_of(call.request.app),
+                               schema_checked=True)
+    except ValueError as exc:
+        raise ApiError("invalid", f"cannot import snapshot: {exc}", field="body") from None
     sessions.put(fresh)
     return Reply(200, _session_view(fresh))
 
@@ -254,7 +254,8 @@ def routes() -> list[Route]:
         Route("GET", f"{P}/snapshot", export_snapshot, "Export the session's whole state",
               responses={200: "control/snapshot.response"}, tags=T),
         Route("POST", f"{P}/snapshot", import_snapshot, "Import a snapshot into the session",
-              body="control/snapshot.response", responses={200: "control/session.response"}, tags=T),
+              body="control/snapshot.response", body_limit="max_snapshot", responses={200: "control/session.response"},
+              tags=T),
         Route("GET", f"{P}/config", config, "The effective configuration",
               responses={200: "control/config.response"}, tags=T),
     ]

@@ -17,6 +17,9 @@ MAX_READS = 1000
 # The manual clock starts at a fixed instant so that the same seed and requests give the same bytes.
 MAX_SPEED = 1_000_000.0  # beyond this, emulated time would leave the calendar within hours
 DEFAULT_MANUAL_START_NS = 1_767_225_600 * NS  # 2026-01-01T00:00:00Z
+# The latest emulated time, early 2116: every timestamp then fits a signed 64-bit integer (Go clients decode
+# Bacalhau's nanosecond times as int64) with room left for the longest scripted duration.
+MAX_NS = 2**62
 
 
 class Clock:
@@ -40,6 +43,8 @@ class Clock:
         self.reads = _reads(reads)
         if start_ns is None:
             start_ns = DEFAULT_MANUAL_START_NS if mode in STILL else time.time_ns()
+        if not 0 <= start_ns <= MAX_NS:
+            raise ValueError(f"clock time must be 0..{MAX_NS} ns since the epoch, not {start_ns}")
         self._anchor_virtual = int(start_ns)
         self._anchor_wall = time.monotonic_ns()
 
@@ -65,12 +70,15 @@ class Clock:
         """Move emulated time forward by `seconds` (any mode); returns the new time in ns."""
         if seconds < 0:
             raise ValueError("the clock only moves forward: seconds must be >= 0")
-        self._reanchor(self.now_ns() + round(seconds * NS))
+        target = self.now_ns() + round(seconds * NS)
+        if target > MAX_NS:
+            raise ValueError(f"the clock cannot pass {iso_utc(MAX_NS, 0)} ({MAX_NS} ns since the epoch)")
+        self._reanchor(target)
         return self._anchor_virtual
 
     def advance_to(self, t_ns: int) -> None:
         """Move emulated time forward to `t_ns` (never backwards)."""
-        self._reanchor(max(self.now_ns(), t_ns))
+        self._reanchor(min(max(self.now_ns(), t_ns), MAX_NS))
 
     def set_mode(self, mode: str, speed: float | None = None, reads: int | None = None) -> None:
         """Switch mode (and speed for `scaled`, reads for `step`) without a jump in emulated time."""

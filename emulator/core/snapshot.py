@@ -46,7 +46,10 @@ def _class(path: str) -> Any:
     module, _, name = path.partition(":")
     if not module.startswith(("emulator.providers.", "emulator.core.")) or not name.isidentifier():
         raise ValueError(f"snapshot names a class outside the emulator: {path}")
-    cls = getattr(importlib.import_module(module), name, None)
+    try:
+        cls = getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        raise ValueError(f"snapshot names {path}, whose module does not exist") from None
     if not isinstance(cls, type) or not (dataclasses.is_dataclass(cls) or hasattr(cls, "__restore__")):
         raise ValueError(f"snapshot names {path}, which is not restorable state")
     return cls
@@ -144,8 +147,40 @@ def load_file(sessions: Any, path: str, graphs: dict[str, dict[str, Graph]]) -> 
         return 0
     with open(path, encoding="utf-8") as fh:
         doc = json.load(fh)
-    if doc.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a job-emulator state file")
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ValueError("not a job-emulator state file")
+    if not isinstance(doc.get("sessions"), dict):
+        raise ValueError("it holds no sessions object")
+    built = []
     for key, snap in doc["sessions"].items():
-        restore(sessions.get(key), snap, graphs)
-    return len(doc["sessions"])
+        try:
+            built.append(build(sessions.factory(key), snap, graphs))
+        except ValueError as exc:
+            raise ValueError(f"session {key}: {exc}") from None
+    for session in built:  # installed only once every session in the file loaded
+        sessions.put(session)
+    return len(built)
+
+
+def build(session: Session, data: Any, graphs: dict[str, dict[str, Graph]], *, schema_checked: bool = False
+          ) -> Session:
+    """`session` (fresh) holding snapshot `data`, checked before and read back after the restore; raises
+    ValueError naming what is wrong, and then nothing has been installed anywhere. `schema_checked`: the
+    caller already validated `data` against control/snapshot.response."""
+    from . import validation
+    from .errors import ApiError
+    from .snapshot_check import check
+
+    if not schema_checked:
+        try:
+            validation.check("control/snapshot.response", data)
+        except ApiError as err:
+            raise ValueError(err.message) from None
+    check(data, graphs)
+    try:
+        restore(session, data, graphs)
+        session.clock.describe()
+        session.tick()
+    except (KeyError, ValueError, TypeError, OverflowError, AttributeError, IndexError) as exc:
+        raise ValueError(f"{type(exc).__name__}: {exc}") from None
+    return session
