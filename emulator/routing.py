@@ -61,9 +61,10 @@ class Route:
 
     `body` is the request schema name (`provider/name`), `body_format` how to read the body (`json`, `raw`
     bytes, or a provider-specific `parse(call, raw)` callable), `body_limit` the setting that bounds its size;
-    `responses` maps status -> response schema name (None: empty body). `reads` marks a read of one job's state: it finds that job (None when there
-    is none) so coverage counts the state the response shows and the step clock can move first; handlers
-    of lists and histories name what they showed in `call.shown` instead."""
+    `responses` maps status -> response schema name (None: empty body). `reads` marks a read of one job's
+    state: it finds that job (None when there is none) so coverage counts the state the response shows and
+    the step clock can move first; handlers of lists and histories name what they showed in `call.shown`
+    instead."""
 
     method: str
     path: str
