@@ -10,12 +10,13 @@ The route table is the single source for serving, for the contract check on resp
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import math
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -82,12 +83,17 @@ class Route:
 
 @dataclass
 class Reply:
-    """What a handler returns: a status, a JSON-able body (or bytes, or None) and headers."""
+    """What a handler returns: a status, a JSON-able body (or bytes, or None) and headers.
+
+    `websocket` (status 101): a factory of the async iterator of text messages to send once the connection is
+    upgraded; the connection closes normally when the iterator ends, and the iterator is closed early if the
+    client goes away."""
 
     status: int = 200
     body: Any = None
     headers: dict[str, str] | None = None
     content_type: str = "application/json"
+    websocket: Callable[[], AsyncIterator[str]] | None = None
 
 
 def _dumps_std(body: Any) -> bytes:
@@ -315,6 +321,8 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
         if pkey is not None:
             _journal_done(call, entry, reply, fault)
             _cover(call, reply, read, error, fault)
+        if reply.websocket is not None:
+            return await _websocket(request, reply, session)
         return _to_response(reply, session)
 
     handle.__name__ = f"{route.method.lower()}_{route.path}"
@@ -480,6 +488,40 @@ async def read_bounded(request: web.Request, limit: int) -> bytes:
         raise ApiError("invalid", f"request body is not valid {request.headers.get('Content-Encoding')} data",
                        field="Content-Encoding") from None
     return bytes(parts)
+
+
+async def _websocket(request: web.Request, reply: Reply, session: Session) -> web.StreamResponse:
+    """Upgrade, send the reply's messages as text frames, close normally (1000). A client that closes or
+    drops the connection ends the stream at once: its messages are read concurrently with the sending."""
+    ws = web.WebSocketResponse()
+    ws.headers["X-Emulator-Session"] = session.key
+    await ws.prepare(request)
+    messages = reply.websocket()  # type: ignore[misc]
+    reader = asyncio.ensure_future(ws.receive())
+    nxt: asyncio.Future | None = None
+    try:
+        while True:
+            nxt = asyncio.ensure_future(anext(messages))
+            done, _ = await asyncio.wait({nxt, reader}, return_when=asyncio.FIRST_COMPLETED)
+            if nxt not in done:  # the client spoke first: a close (or anything else) ends the stream
+                break
+            try:
+                text = nxt.result()
+            except StopAsyncIteration:
+                break
+            await ws.send_str(text)
+    finally:
+        # also on cancellation (aiohttp cancels the handler when the client disconnects): stop the pending
+        # step and close the iterator, so its own cleanup runs
+        for task in (reader, nxt):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await task
+        await messages.aclose()  # type: ignore[attr-defined]
+    if not ws.closed:
+        await ws.close()
+    return ws
 
 
 def _to_response(reply: Reply, session: Session) -> web.Response:

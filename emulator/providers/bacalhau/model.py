@@ -124,7 +124,7 @@ def published_result(publisher: dict, job_id: str, exec_id: str, node: str, draw
     if ptype == "ipfs":
         return {"Type": "ipfs", "Params": {"CID": drawn}}
     if ptype == "noop":
-        return {"Type": "noop", "Params": None}
+        return {"Type": "", "Params": None}  # the noop publisher publishes nothing: an empty SpecConfig
     return {"Type": ptype, "Params": None}
 
 
@@ -383,31 +383,46 @@ def _results_missing(job: Job) -> bool:
 _JOB_COMMENTS = {PENDING: "Job created", QUEUED: "Job queued", RUNNING: "Job running", COMPLETED: "Job completed"}
 
 
-def history_wire(job: Job, now_ns: int) -> list[dict]:
+def history_wire(job: Job, now_ns: int, with_event: bool = False) -> list[dict]:
     """Job-level and execution-level events in time order, as GET /jobs/:id/history returns them."""
-    return [e for _, e in history_events(job, now_ns)]
+    return [e for _, e in history_events(job, now_ns, with_event)]
 
 
-def history_events(job: Job, now_ns: int) -> list[tuple[int, dict]]:
-    """(time in ns, event) pairs of the job's history, in time order."""
+# execution state -> the message of its v1.4 `Event` (the emulator's wording; the topic is the real one's kind)
+_EXEC_MESSAGES = {EX_NEW: "Execution created", EX_ASK: "Asked node to bid", EX_ASK_OK: "Node accepted to bid",
+                  EX_BID_ACCEPTED: "Running", EX_COMPLETED: "Execution completed", EX_FAILED: "Execution failed",
+                  EX_CANCELLED: "Execution stopped"}
+
+
+def history_events(job: Job, now_ns: int, with_event: bool = False) -> list[tuple[int, dict]]:
+    """(time in ns, event) pairs of the job's history, in time order; `with_event` adds v1.4's `Event`
+    {Message, Topic, Timestamp, Details}."""
     events: list[tuple[int, int, dict]] = []
     for rev, (t, prev, new, msg) in enumerate(job.history, start=1):
         state = {"New": new} if prev is None else {"Previous": prev, "New": new}
-        events.append((t, 0, {
-            "Type": "JobLevel", "JobID": job.id, "NodeID": "", "ExecutionID": "", "JobState": state,
-            "ExecutionState": None, "NewRevision": rev, "Comment": msg or _JOB_COMMENTS.get(new, ""),
-            "Time": iso_utc(t)}))
+        comment = msg or _JOB_COMMENTS.get(new, "")
+        item = {"Type": "JobLevel", "JobID": job.id, "NodeID": "", "ExecutionID": "", "JobState": state,
+                "ExecutionState": None, "NewRevision": rev, "Comment": comment, "Time": iso_utc(t)}
+        if with_event:
+            item["Event"] = _event(comment, "Submission" if prev is None else "State Update", t)
+        events.append((t, 0, item))
     for idx, (ex, evs) in enumerate(zip(job.data.executions(), execution_events(job, now_ns), strict=False)):
         for rev, (t, prev, new) in enumerate(evs, start=1):
-            events.append((t, 1 + idx, {
-                "Type": "ExecutionLevel", "JobID": job.id, "NodeID": ex[1], "ExecutionID": ex[0],
-                "JobState": None, "ExecutionState": {"Previous": prev, "New": new}, "NewRevision": rev,
-                "Comment": "", "Time": iso_utc(t)}))
+            item = {"Type": "ExecutionLevel", "JobID": job.id, "NodeID": ex[1], "ExecutionID": ex[0],
+                    "JobState": None, "ExecutionState": {"Previous": prev, "New": new}, "NewRevision": rev,
+                    "Comment": "", "Time": iso_utc(t)}
+            if with_event:
+                item["Event"] = _event(_EXEC_MESSAGES.get(new, ""), "Execution", t)
+            events.append((t, 1 + idx, item))
     events.sort(key=lambda e: (e[0], e[1]))
     return [(e[0], e[2]) for e in events]
 
 
-def results_wire(job: Job, now_ns: int) -> list[dict]:
-    """Published results of completed executions (results with an empty Type are skipped)."""
+def _event(message: str, topic: str, t_ns: int) -> dict:
+    return {"Message": message, "Topic": topic, "Timestamp": iso_utc(t_ns), "Details": {}}
+
+
+def results_wire(job: Job, now_ns: int, with_empty: bool = False) -> list[dict]:
+    """Published results of completed executions; an empty one (the noop publisher's) only `with_empty`."""
     return [ex["PublishedResult"] for ex in executions_wire(job, now_ns)
-            if ex["ComputeState"]["StateType"] == EX_COMPLETED and ex["PublishedResult"]["Type"]]
+            if ex["ComputeState"]["StateType"] == EX_COMPLETED and (with_empty or ex["PublishedResult"]["Type"])]

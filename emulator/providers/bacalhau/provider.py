@@ -18,10 +18,21 @@ class Bacalhau(Provider):
     api_version = "v1 (seed: docs of v1.1-v1.3; profiles v1.4, v1.5)"
     default_port = 1234
     # A profile is a set of small switches; the default follows the seed's documented shapes.
+    # The seed's era (v1.1): a job list page's NextToken is always "" (its full page of 3 shows ""), a job needs
+    # a Name, and an execution's empty published result (the noop publisher) is listed by /results.
+    # v1.4+: list pages carry a token, Name defaults to the ID, /results skips empty results, history events
+    # carry `Event`.
+    _SEED_ERA: ClassVar[dict[str, Any]] = {"list_token": False, "name_required": True, "empty_results": True,
+                                           "history_event": False}
+    _MODERN: ClassVar[dict[str, Any]] = {"list_token": True, "name_required": False, "empty_results": False,
+                                         "history_event": True}
     profiles: ClassVar[dict[str, dict[str, Any]]] = {
-        "default": {"list_key": None, "queued": False, "token": "offset", "errors": "echo", "release": "v1.1"},
-        "v1.4": {"list_key": "Items", "queued": True, "token": "base64", "errors": "echo", "release": "v1.4"},
-        "v1.5": {"list_key": "Items", "queued": True, "token": "base64", "errors": "apierror", "release": "v1.5"},
+        "default": {"list_key": None, "queued": False, "token": "offset", "errors": "echo", "release": "v1.1",
+                    **_SEED_ERA},
+        "v1.4": {"list_key": "Items", "queued": True, "token": "base64", "errors": "echo", "release": "v1.4",
+                 **_MODERN},
+        "v1.5": {"list_key": "Items", "queued": True, "token": "base64", "errors": "apierror", "release": "v1.5",
+                 **_MODERN},
     }
     # short ids are found through an index on "j-" + 4 hex digits: 65,536 buckets, shared by many jobs at scale
     store_options: ClassVar[dict[str, Any]] = {"prefix_len": 6}

@@ -13,7 +13,7 @@ from ...core.errors import ApiError
 from ...core.sharing import keep_body
 from ...core.store import Job
 from ...routing import Call, Param, Reply, Route, finder
-from . import model
+from . import logstream, model
 from .lifecycle import COMPLETED, FAILED, STOPPED, graph_for
 from .selector import SelectorError, matches, parse
 
@@ -106,9 +106,11 @@ def list_params(call: Call, default_order: str, orders: dict[str, str], strict: 
 
 
 # --- handlers -----------------------------------------------------------------------------------------------
-def _validate(job: Any) -> list[str]:
+def _validate(job: Any, name_required: bool) -> list[str]:
     """The orchestrator's own validation messages (reference 2.3)."""
     errs = []
+    if name_required and not job.get("Name"):
+        errs.append("missing job name")
     jtype = job.get("Type")
     if not jtype:
         errs.append("missing job type")
@@ -163,7 +165,7 @@ async def submit(call: Call) -> Reply:
     spec = body.get("Job") if isinstance(body, dict) else None
     if not spec:
         raise ApiError("invalid", "empty/nil job", field="Job")
-    errs = _validate(spec)
+    errs = _validate(spec, _profile(call)["name_required"])
     if errs:
         raise ApiError("invalid", "\n".join(errs), field="Job")
     jtype = spec["Type"]
@@ -244,6 +246,8 @@ async def list_jobs(call: Call) -> Reply:
         jobs, token = page(call, items, order=order, reverse=reverse, limit=limit, offset=offset)
     key = call.provider.list_key("Jobs")  # type: ignore[union-attr]
     call.shown = jobs
+    if not _profile(call)["list_token"]:
+        token = ""  # the seed's era: a page is the page, with no token to the next one
     return Reply(200, {key: [model.job_wire(j) for j in jobs], "NextToken": token})
 
 
@@ -251,14 +255,14 @@ async def get_job(call: Call) -> Reply:
     job = resolve(call, call.path["id"])
     body: dict[str, Any] = {"Job": model.job_wire(job)}
     include = {p.strip().lower() for v in call.args.get("include") or [] for p in v.split(",")}
-    limit = call.args.get("limit") or 0
+    # `limit` is accepted and, as on the real orchestrator, not applied: the included lists are whole
+    # (bacalhau-sdk always sends limit=10, and a cut history would lose its last transitions)
     if "history" in include:
-        items = model.history_wire(job, call.now_ns)
-        body["History"] = {"NextToken": "", call.provider.list_key("History"): items[:limit] if limit else items}
+        items = model.history_wire(job, call.now_ns, with_event=_profile(call)["history_event"])
+        body["History"] = {"NextToken": "", call.provider.list_key("History"): items}
     if "executions" in include:
         items = model.executions_wire(job, call.now_ns)
-        body["Executions"] = {"NextToken": "",
-                              call.provider.list_key("Executions"): items[:limit] if limit else items}
+        body["Executions"] = {"NextToken": "", call.provider.list_key("Executions"): items}
     return Reply(200, body)
 
 
@@ -281,7 +285,8 @@ async def history(call: Call) -> Reply:
     etype = args.get("event_type") or "all"
     exec_id = _none(args.get("execution_id"))
     node_id = _none(args.get("node_id"))
-    events = [e for t, e in model.history_events(job, call.now_ns) if _event_ok(t, e, since, etype, exec_id, node_id)]
+    events = [e for t, e in model.history_events(job, call.now_ns, with_event=_profile(call)["history_event"])
+              if _event_ok(t, e, since, etype, exec_id, node_id)]
     _, _, limit, offset = list_params(call, "", {"": ""}, strict=False)
     chunk, token = page(call, events, order="", reverse=False, limit=limit, offset=offset)
     call.shown = [(job, e["JobState"]["New"]) for e in chunk if e["JobState"]]
@@ -316,7 +321,24 @@ async def results(call: Call) -> Reply:
     jtype = model.wire_base(job)["Type"]
     if jtype not in ("batch", "ops"):
         raise ApiError("refused", f"job type {jtype} does not support results", field=job.id)
-    return Reply(200, {"NextToken": "", call.provider.list_key("Results"): model.results_wire(job, call.now_ns)})  # type: ignore[union-attr]
+    listed = model.results_wire(job, call.now_ns, with_empty=_profile(call)["empty_results"])
+    return Reply(200, {"NextToken": "", call.provider.list_key("Results"): listed})  # type: ignore[union-attr]
+
+
+async def logs(call: Call) -> Reply:
+    """The job's log stream: a WebSocket (see logstream). A plain GET is refused with a 400 that says so; an
+    unknown job or execution is reported inside the stream, as the real server does after the upgrade."""
+    if call.headers.get("Upgrade", "").lower() != "websocket":
+        raise ApiError("invalid", "the logs endpoint is a WebSocket: connect with Upgrade: websocket "
+                                  "(e.g. `bacalhau job logs`)", field="Upgrade")
+    try:
+        job = resolve(call, call.path["id"])
+    except ApiError as err:
+        text = err.message
+        return Reply(101, websocket=lambda: logstream.only_error(text))
+    exec_id = _none(call.args.get("execution_id"))
+    follow = bool(call.args.get("follow"))
+    return Reply(101, websocket=lambda: logstream.stream(call.session, job, exec_id, follow))
 
 
 LIST_QUERY = (Param("limit", int, None, "page size (0 = all)", minimum=0),
@@ -338,7 +360,7 @@ def routes() -> list[Route]:
               responses={200: "bacalhau/job-list.response"}),
         Route("GET", BASE + "/{id}", get_job, "Describe a job by full or short id",
               query=(ns, Param("include", list, None, "history, executions"),
-                     Param("limit", int, None, "limit of included lists", minimum=0)),
+                     Param("limit", int, None, "accepted, not applied: included lists are whole", minimum=0)),
               responses=job_responses, reads=finder(lambda call: resolve(call, call.path["id"]))),
         Route("DELETE", BASE + "/{id}", stop_job, "Stop a job", body=None, body_format="raw",
               query=(ns, Param("reason", str, None, "why the job is stopped")),
@@ -354,4 +376,10 @@ def routes() -> list[Route]:
               responses={200: "bacalhau/job-executions.response"}),
         Route("GET", BASE + "/{id}/results", results, "Published results of a job",
               responses={200: "bacalhau/job-results.response"}),
+        Route("GET", BASE + "/{id}/logs", logs,
+              "Log stream (WebSocket): one text message per output line, then a normal close",
+              query=(Param("execution_id", str, None, "execution id or prefix (default: the job's first)"),
+                     Param("follow", bool, False, "wait for a running execution to end and send its output"),
+                     Param("tail", bool, False, "accepted; the whole output is sent")),
+              responses={101: None}),
     ]
