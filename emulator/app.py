@@ -37,7 +37,8 @@ def session_factory(settings: Settings, providers: dict[str, Provider]) -> Calla
             store_options[pkey] = opts
         clock = Clock(settings.clock, settings.speed)
         return Session(key, seed=settings.seed, clock=clock, durations=settings.durations,
-                       jitter=settings.jitter, store_options=store_options, journal_size=settings.journal_size)
+                       jitter=settings.jitter, store_options=store_options, journal_size=settings.journal_size,
+                       journal_bytes=settings.journal_bytes)
     return make
 
 

@@ -15,7 +15,8 @@ from . import config as cfg
 FLAG_KINDS = {
     "port": int, "seed": int, "speed": float, "jitter": float, "max_body": int, "max_snapshot": int,
     "retain_finished": int,
-    "retain_seconds": float, "journal_size": int, "max_sessions": int,
+    "retain_seconds": float, "journal_size": int, "journal_bytes": int,
+    "max_sessions": int,
 }
 REPEATABLE = ("durations", "profiles", "options", "provider_ports")
 FLAG_NAMES = {"durations": "duration", "profiles": "profile", "options": "option", "provider_ports": "provider-port"}

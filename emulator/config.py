@@ -36,6 +36,7 @@ class Settings:
     retain_finished: int | None = None
     retain_seconds: float | None = None
     journal_size: int = 10_000
+    journal_bytes: int = 4 * 1024 * 1024
     max_sessions: int = 1000
     log_level: str = "warning"
     check_responses: bool = False
@@ -65,7 +66,9 @@ ENV = {
                                               "(about 1.2 KB per job)"),
     "retain_finished": ("EMULATOR_RETAIN_FINISHED", "finished jobs kept per provider and session (default: all)"),
     "retain_seconds": ("EMULATOR_RETAIN_SECONDS", "emulated seconds a finished job is kept (default: forever)"),
-    "journal_size": ("EMULATOR_JOURNAL_SIZE", "request journal capacity per session (a ring buffer)"),
+    "journal_size": ("EMULATOR_JOURNAL_SIZE", "request journal capacity per session in entries (a ring buffer)"),
+    "journal_bytes": ("EMULATOR_JOURNAL_BYTES", "request journal bound per session in bytes of kept text; a "
+                                                "request keeps 64 headers of 1 KiB and 16 KiB of body at most"),
     "max_sessions": ("EMULATOR_MAX_SESSIONS", "sessions kept at once; the least recently used goes first"),
     "log_level": ("EMULATOR_LOG_LEVEL", "debug, info (adds one line per request), warning or error"),
     "check_responses": ("EMULATOR_CHECK_RESPONSES", "validate every response against schemas/ (for tests)"),
@@ -91,7 +94,8 @@ def _kv_list(text: str, what: str) -> list[tuple[str, str]]:
 def _coerce(name: str, value: Any) -> Any:
     """Turn a raw (string or parsed) value into the Settings field's type, or raise ConfigError."""
     try:
-        if name in ("port", "seed", "max_body", "max_snapshot", "journal_size", "max_sessions"):
+        if name in ("port", "seed", "max_body", "max_snapshot", "journal_size", "journal_bytes",
+                    "max_sessions"):
             return int(value)
         if name in ("retain_finished",):
             return None if value in (None, "") else int(value)
@@ -204,6 +208,8 @@ def validate(s: Settings, available: list[str] | None) -> None:
         raise ConfigError("max_body must be > 0")
     if s.max_snapshot <= 0:
         raise ConfigError("max_snapshot must be > 0")
+    if s.journal_bytes < 0:
+        raise ConfigError("journal_bytes must be >= 0")
     if s.journal_size < 0:
         raise ConfigError("journal_size must be >= 0")
     if s.max_sessions < 1:

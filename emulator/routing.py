@@ -25,7 +25,6 @@ from aiohttp.http_exceptions import PayloadEncodingError
 
 from .core import validation
 from .core.errors import ApiError
-from .core.journal import body_text
 from .core.lifecycle import Fate
 from .core.session import Session
 from .core.store import Job
@@ -432,7 +431,7 @@ def _journal_done(call: Call, entry: dict | None, reply: Reply, fault: Any) -> N
     job = _job_of(call)
     if entry is not None:
         if call.raw:
-            entry["body"], entry["body_truncated"] = body_text(call.raw)
+            call.session.journal.add_body(entry, call.raw)
         entry["status"] = reply.status
         entry["duration_ms"] = elapsed_ms
         entry["job"] = job

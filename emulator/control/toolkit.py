@@ -46,7 +46,8 @@ async def create_session(call: Call) -> Reply:
     s = sessions.get(key)
     if "seed" in body:
         s.__init__(key, seed=body["seed"], clock=s.clock, durations=s.durations, jitter=s.jitter,  # type: ignore[misc]
-                   store_options=s.store_options, journal_size=s.journal.capacity)
+                   store_options=s.store_options, journal_size=s.journal.capacity,
+                   journal_bytes=s.journal.max_bytes)
     settings = call.request.app["settings"]
     mode = body.get("clock", settings.clock)
     speed = body.get("speed", settings.speed)
@@ -121,12 +122,11 @@ def _to_ns(seconds: float | None) -> int | None:
 async def journal(call: Call) -> Reply:
     a = call.args
     j = call.session.journal
-    entries = j.query(kind=a["kind"], provider=a["provider"], method=a["method"], path=a["path"], job=a["job"],
-                      status=a["status"], since_ns=_to_ns(a["since"]), until_ns=_to_ns(a["until"]))
-    count = len(entries)
-    if a["limit"]:
-        entries = entries[-a["limit"]:]
-    return Reply(200, {"count": count, "entries": entries, "capacity": j.capacity, "dropped": j.dropped})
+    count, entries = j.page(kind=a["kind"], provider=a["provider"], method=a["method"], path=a["path"],
+                            job=a["job"], status=a["status"], since_ns=_to_ns(a["since"]),
+                            until_ns=_to_ns(a["until"]), limit=a["limit"])
+    return Reply(200, {"count": count, "entries": entries, "capacity": j.capacity, "dropped": j.dropped,
+                       "bytes": j.bytes, "max_bytes": j.max_bytes})
 
 
 async def clear_journal(call: Call) -> Reply:

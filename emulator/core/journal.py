@@ -1,43 +1,98 @@
 """The request journal: every request, state change and injected fault of a session, in a ring buffer.
 
-Memory never grows without bound: the journal keeps the newest `capacity` entries (and counts what it
-dropped). Recording is on every request's path, so an entry keeps cheap references (the raw header tuple, the
-raw query string) and is turned into its JSON view (times, decoded headers and query) only when asked for.
+Memory never grows without bound: the journal keeps the newest `capacity` entries and at most `max_bytes` of
+them (it counts what it dropped). An entry's size is its text: path, query, headers and body, plus a fixed
+overhead. A request keeps a bounded view of its headers (at most HEADER_COUNT, each value cut to HEADER_VALUE
+bytes) and of its body (BODY_LIMIT bytes); a cut value ends in a marker saying how much was left out.
+Recording is on every request's path, so an entry keeps cheap references (the raw header tuple, the raw query
+string) and is turned into its JSON view (times, decoded headers and query) only when asked for; reading the
+newest N entries builds N views.
+
+Secrets never leave in a view unless asked for: header values of credentials (Authorization, cookies, API
+keys, the control token) and JSON body fields named like passwords or tokens read `<redacted>`.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
+import re
 from collections import deque
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 from urllib.parse import parse_qsl
 
 from .clock import iso_utc
 
 BODY_LIMIT = 16 * 1024  # bytes of a request body kept in an entry
+HEADER_COUNT = 64  # headers kept per request
+HEADER_VALUE = 1024  # bytes of one header value kept
+ENTRY_OVERHEAD = 200  # bytes an entry costs besides its text (the dict and its fixed fields)
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+REDACTED = "<redacted>"
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
+                            "x-auth-token", "x-emulator-control-token"})
+SECRET_FIELD = re.compile(r"pass(word|wd)?|secret|token|api[-_]?key|credential|private[-_]?key", re.I)
+
+
+def _cut(value: bytes, limit: int) -> bytes:
+    if len(value) <= limit:
+        return value
+    return value[:limit] + b"...[%d more bytes]" % (len(value) - limit)
+
+
+def bounded_headers(raw: tuple) -> tuple:
+    """The raw header tuple as the journal keeps it: at most HEADER_COUNT headers of HEADER_VALUE bytes."""
+    if len(raw) <= HEADER_COUNT and all(len(v) <= HEADER_VALUE for _, v in raw):
+        return raw
+    kept = tuple((k[:HEADER_VALUE], _cut(v, HEADER_VALUE)) for k, v in raw[:HEADER_COUNT])
+    if len(raw) > HEADER_COUNT:
+        kept += ((b"X-Emulator-Journal", b"%d more headers not kept" % (len(raw) - HEADER_COUNT)),)
+    return kept
 
 
 class Journal:
-    """Newest-last entries of kinds `request`, `transition` and `fault`."""
+    """Newest-last entries of kinds `request`, `transition` and `fault`, bounded in count and in bytes."""
 
-    def __init__(self, capacity: int = 10_000) -> None:
+    def __init__(self, capacity: int = 10_000, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.capacity = capacity
+        self.max_bytes = max_bytes
         self.entries: deque[dict] = deque(maxlen=capacity or None) if capacity else deque(maxlen=0)
         self.seq = 0
         self.dropped = 0
+        self.bytes = 0
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def _make_room(self) -> None:
+        """Before an append to a full ring: account for the entry the deque is about to drop."""
+        old = self.entries[0]
+        self.bytes -= old["_b"] or 0
+        old["_b"] = None  # gone: a late body for it is not counted
+        self.dropped += 1
+
+    def _trim(self) -> None:
+        entries = self.entries
+        while self.bytes > self.max_bytes and len(entries) > 1:
+            old = entries.popleft()
+            self.bytes -= old["_b"] or 0
+            old["_b"] = None
+            self.dropped += 1
 
     def record(self, kind: str, t_ns: int, **fields: Any) -> dict | None:
         if not self.capacity:
             return None
         self.seq += 1
         if len(self.entries) == self.capacity:
-            self.dropped += 1
-        entry = {"seq": self.seq, "kind": kind, "t": t_ns, **fields}
+            self._make_room()
+        size = ENTRY_OVERHEAD + sum(len(str(v)) for v in fields.values())
+        entry = {"seq": self.seq, "kind": kind, "t": t_ns, **fields, "_b": size}
         self.entries.append(entry)
+        self.bytes += size
+        if self.bytes > self.max_bytes:
+            self._trim()
         return entry
 
     def request(self, t_ns: int, provider: str | None, method: str, path: str, query_string: str,
@@ -49,12 +104,29 @@ class Journal:
         self.seq += 1
         entries = self.entries
         if len(entries) == self.capacity:
-            self.dropped += 1
+            self._make_room()
+        headers = bounded_headers(raw_headers)
+        size = ENTRY_OVERHEAD + len(path) + len(query_string) + sum(len(k) + len(v) for k, v in headers)
         entry = {"seq": self.seq, "kind": "request", "t": t_ns, "provider": provider, "method": method,
-                 "path": path, "query_string": query_string, "raw_headers": raw_headers, "body": "",
-                 "body_truncated": False, "status": None, "duration_ms": None, "job": None, "fault": None}
+                 "path": path, "query_string": query_string, "raw_headers": headers, "body": "",
+                 "body_truncated": False, "status": None, "duration_ms": None, "job": None, "fault": None,
+                 "_b": size}
         entries.append(entry)
+        self.bytes += size
+        if self.bytes > self.max_bytes:
+            self._trim()
         return entry
+
+    def add_body(self, entry: dict, raw: bytes) -> None:
+        """Keep a request's body (its first BODY_LIMIT bytes) in its entry, counted against `max_bytes`."""
+        entry["body"], entry["body_truncated"] = body_text(raw)
+        if entry["_b"] is None:  # the entry left the ring while its request ran
+            return
+        n = len(entry["body"])
+        entry["_b"] += n
+        self.bytes += n
+        if self.bytes > self.max_bytes:
+            self._trim()
 
     def transition(self, provider: str, job_id: str, old: str | None, new: str, t_ns: int, message: str) -> None:
         # on the path of every transition (a million of them when a clock advance sweeps a big store): inline
@@ -63,21 +135,44 @@ class Journal:
         self.seq += 1
         entries = self.entries
         if len(entries) == self.capacity:
-            self.dropped += 1
+            self._make_room()
+        size = ENTRY_OVERHEAD + len(job_id) + len(message)
         entries.append({"seq": self.seq, "kind": "transition", "t": t_ns, "provider": provider, "job": job_id,
-                        "from": old, "to": new, "message": message})
+                        "from": old, "to": new, "message": message, "_b": size})
+        self.bytes += size
+        if self.bytes > self.max_bytes:
+            self._trim()
 
     def query(self, *, kind: str | None = None, provider: str | None = None, method: str | None = None,
               path: str | None = None, job: str | None = None, status: int | None = None,
-              since_ns: int | None = None, until_ns: int | None = None) -> list[dict]:
-        """Entries matching every given filter; `path` is a glob (`/api/v1/*/jobs/*`)."""
-        out = []
+              since_ns: int | None = None, until_ns: int | None = None, limit: int | None = None,
+              reveal: bool = False) -> list[dict]:
+        """Entries matching every given filter (the newest `limit` of them), oldest first; `path` is a glob
+        (`/api/v1/*/jobs/*`). `reveal` shows secrets instead of `<redacted>`."""
+        return self.page(kind=kind, provider=provider, method=method, path=path, job=job, status=status,
+                         since_ns=since_ns, until_ns=until_ns, limit=limit, reveal=reveal)[1]
+
+    def page(self, *, kind: str | None = None, provider: str | None = None, method: str | None = None,
+             path: str | None = None, job: str | None = None, status: int | None = None,
+             since_ns: int | None = None, until_ns: int | None = None, limit: int | None = None,
+             reveal: bool = False) -> tuple[int, list[dict]]:
+        """(how many entries match, the views of the newest `limit` of them, oldest first). Without filters
+        this is O(limit); a filter scans the entries' fields but builds views only for the page."""
+        filters = (kind, provider, method, path, job, status, since_ns, until_ns)
+        if all(f is None for f in filters):
+            count = len(self.entries)
+            picked = list(islice(reversed(self.entries), limit)) if limit is not None else list(self.entries)
+            if limit is not None:
+                picked.reverse()
+            return count, [view(e, reveal) for e in picked]
+        method_u = method.upper() if method is not None else None
+        matched = []
         for e in self.entries:
             if kind is not None and e["kind"] != kind:
                 continue
             if provider is not None and e.get("provider") != provider:
                 continue
-            if method is not None and e.get("method", "").upper() != method.upper():
+            if method_u is not None and e.get("method", "").upper() != method_u:
                 continue
             if path is not None and not fnmatch.fnmatchcase(e.get("path", ""), path):
                 continue
@@ -89,29 +184,63 @@ class Journal:
                 continue
             if until_ns is not None and e["t"] > until_ns:
                 continue
-            out.append(e)
-        return [view(e) for e in out]
+            matched.append(e)
+        count = len(matched)
+        if limit is not None:
+            matched = matched[-limit:] if limit else []
+        return count, [view(e, reveal) for e in matched]
 
-    def timeline(self, provider: str, job_id: str) -> list[dict]:
+    def timeline(self, provider: str, job_id: str, reveal: bool = False) -> list[dict]:
         """Requests, transitions and faults of one job, in order."""
-        return [view(e) for e in self.entries if e.get("job") == job_id and e.get("provider") == provider]
+        return [view(e, reveal) for e in self.entries if e.get("job") == job_id and e.get("provider") == provider]
 
     def clear(self) -> None:
         self.entries.clear()
         self.dropped = 0
+        self.bytes = 0
 
 
-def view(entry: dict) -> dict:
-    """The JSON form of an entry: its time in RFC 3339, and a request's headers and query decoded."""
+def view(entry: dict, reveal: bool = False) -> dict:
+    """The JSON form of an entry: its time in RFC 3339, a request's headers and query decoded, secrets
+    redacted unless `reveal`."""
     out = dict(entry)
+    out.pop("_b", None)
     out["time"] = iso_utc(entry["t"], 6)
     raw = out.pop("raw_headers", None)
     if raw is not None:
         out["headers"] = headers_dict((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+        if not reveal:
+            out["headers"] = {k: REDACTED if k.lower() in SECRET_HEADERS else v for k, v in out["headers"].items()}
     qs = out.pop("query_string", None)
     if qs is not None:
         out["query"] = dict(parse_qsl(qs, keep_blank_values=True))
+        if not reveal:
+            out["query"] = {k: REDACTED if SECRET_FIELD.search(k) else v for k, v in out["query"].items()}
+    if not reveal and out.get("body") and SECRET_FIELD.search(out["body"]):
+        out["body"] = redact_text(out["body"])
     return out
+
+
+def redact(value: Any) -> Any:
+    """A copy of a JSON value with every field named like a secret (password, token, api key...) redacted."""
+    if isinstance(value, dict):
+        return {k: (REDACTED if isinstance(k, str) and SECRET_FIELD.search(k) and v not in (None, "")
+                    else redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+_SECRET_ASSIGNMENT = re.compile(r"""(?i)([\w.-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key)[\w.-]*"?\s*[=:]\s*)"""
+                                r"""("[^"\n]*"|[^\s,}\]]+)""")
+
+
+def redact_text(text: str) -> str:
+    """A body's text with secret fields redacted: JSON re-encoded, other text (HOCON) line by line."""
+    try:
+        return json.dumps(redact(json.loads(text)), ensure_ascii=False)
+    except ValueError:
+        return _SECRET_ASSIGNMENT.sub(lambda m: m.group(1) + REDACTED, text)
 
 
 def body_text(raw: bytes) -> tuple[str, bool]:
@@ -119,8 +248,10 @@ def body_text(raw: bytes) -> tuple[str, bool]:
     cut = raw[:BODY_LIMIT]
     try:
         text = cut.decode("utf-8")
-    except UnicodeDecodeError:
-        return f"<{len(raw)} bytes of binary data>", len(raw) > BODY_LIMIT
+    except UnicodeDecodeError as exc:
+        if len(raw) <= BODY_LIMIT or exc.start < len(cut) - 3:
+            return f"<{len(raw)} bytes of binary data>", len(raw) > BODY_LIMIT
+        text = cut[:exc.start].decode("utf-8")  # the cut split a character: keep the text before it
     return text, len(raw) > BODY_LIMIT
 
 

@@ -19,11 +19,12 @@ log = logging.getLogger("emulator")
 class Scheduler:
     """Due transitions ordered by time; `run_due` fires every entry due at or before a given instant."""
 
-    __slots__ = ("_heap", "_seq")
+    __slots__ = ("_heap", "_seq", "last_due")
 
     def __init__(self) -> None:
         self._heap: list[tuple[int, int, Job, int]] = []
         self._seq = count()
+        self.last_due = -1
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -41,13 +42,17 @@ class Scheduler:
             heapq.heappop(heap)
         return None
 
-    def run_due(self, now_ns: int, fire: Callable[[Job, int], None]) -> int:
+    def run_due(self, now_ns: int, fire: Callable[[Job, int], None], limit: int | None = None) -> int:
         """Pop and fire, in time order, every live entry due at or before `now_ns`. `fire(job, due_ns)` may
-        schedule further entries; those are run too when already due. Returns how many fired."""
+        schedule further entries; those are run too when already due. With `limit`, stop once that many
+        fired and the instant of the last one is complete (`last_due` says when that was). Returns how many
+        fired."""
         heap = self._heap
         pop = heapq.heappop
         fired = 0
         while heap and heap[0][0] <= now_ns:
+            if limit is not None and fired >= limit and heap[0][0] > self.last_due:
+                break
             due, _, job, version = pop(heap)
             if job.version != version or job.evicted:
                 continue
@@ -57,6 +62,7 @@ class Scheduler:
                 log.exception("transition of job %s failed", job.id)
                 continue
             fired += 1
+            self.last_due = due
         return fired
 
     def clear(self) -> None:

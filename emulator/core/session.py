@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from .clock import NS, Clock
+from .clock import MAX_NS, NS, Clock
 from .coverage import Coverage
 from .errors import ApiError, CommandRefused
 from .faults import FaultBook
 from .ids import IdSource
+from .journal import DEFAULT_MAX_BYTES as DEFAULT_JOURNAL_BYTES
 from .journal import Journal
 from .lifecycle import Fate, Graph
 from .scenarios import ScenarioBook
@@ -29,8 +30,13 @@ from .store import Job, JobStore
 DEFAULT_FAIL_AFTER = 1.0  # seconds in a state with no timed step before a scripted failure lands
 # Bounds on what a test may script: a flap every nanosecond a billion times would pin the process.
 MAX_DURATION = 10 * 365 * 86_400.0
-MIN_FLAP_EVERY = 0.001
-MAX_FLAPS = 10_000
+# A flap costs two transitions per round: at most MAX_FLAPS rounds at least MIN_FLAP_EVERY emulated seconds
+# apart, so one flapping job adds at most 2 * MAX_FLAPS transitions (and history rows) in its life.
+MIN_FLAP_EVERY = 1.0
+MAX_FLAPS = 100
+# A clock advance fires at most this many transitions per slice; between slices the clock stands at the
+# instant reached (reads stay consistent) and the server answers other requests.
+ADVANCE_SLICE = 10_000
 
 Listener = Callable[[Job, str | None, str, int, str], None]
 
@@ -40,7 +46,8 @@ class Session:
 
     def __init__(self, key: str, *, seed: int = 0, clock: Clock | None = None,
                  durations: dict[str, dict[str, float]] | None = None, jitter: float = 0.0,
-                 store_options: dict[str, dict] | None = None, journal_size: int = 10_000) -> None:
+                 store_options: dict[str, dict] | None = None, journal_size: int = 10_000,
+                 journal_bytes: int = DEFAULT_JOURNAL_BYTES) -> None:
         self.key = key
         self.seed = seed
         self.clock = clock or Clock("real")
@@ -57,7 +64,7 @@ class Session:
         self._seed_text: tuple[int, str] | None = None
         self.scenarios = ScenarioBook()
         self.faults = FaultBook(seed=seed)
-        self.journal = Journal(journal_size)
+        self.journal = Journal(journal_size, journal_bytes)
         self.coverage = Coverage()
         self.step_reads = StepReads()
 
@@ -119,8 +126,24 @@ class Session:
 
     def advance(self, seconds: float) -> int:
         """Move the clock forward and apply what fell due, each transition at its own due time."""
-        self.clock.advance(seconds)
-        return self.tick()
+        return sum(self.advance_in_slices(seconds))
+
+    def advance_in_slices(self, seconds: float, size: int = ADVANCE_SLICE) -> Iterator[int]:
+        """Advance the clock by `seconds` in slices of at most `size` transitions (plus the rest of the
+        instant the slice ended in), yielding each slice's count. Between slices the clock stands at the last
+        instant fired, so every transition due by then has been applied: a caller may serve reads there."""
+        target = self.clock.now_ns() + round(seconds * NS)
+        if seconds < 0 or target > MAX_NS:
+            self.clock.advance(seconds)  # raises the clock's own ValueError
+        while True:
+            fired = self.scheduler.run_due(target, self._fire, limit=size)
+            nxt = self.scheduler.next_due()
+            if nxt is None or nxt > target:
+                self.clock.advance_to(target)
+                yield fired + self.tick()
+                return
+            self.clock.advance_to(self.scheduler.last_due)
+            yield fired
 
     def advance_until(self, job: Job, state: str, max_seconds: float = 86_400 * 365) -> float:
         """Move the clock just far enough for `job` to reach `state`; returns the seconds moved.
