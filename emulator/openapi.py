@@ -251,8 +251,8 @@ def _operation(route: Route, key: str, path_names: list[str], error_schema: str 
 def _request_body(route: Route, key: str, used: set[str]) -> dict | None:
     if route.body is not None:
         used.add(route.body)
-        return {"required": bool(route.body_required),
-                "content": {"application/json": {"schema": _ref(route.body, key)}}}
+        media = _load(route.body).get("x-media-type", "application/json")  # e.g. multipart/form-data
+        return {"required": bool(route.body_required), "content": {media: {"schema": _ref(route.body, key)}}}
     if route.method in ("GET", "HEAD", "DELETE"):
         return None  # bodies on these methods are tolerated by some routes, never part of the contract
     if route.body_format == "raw":

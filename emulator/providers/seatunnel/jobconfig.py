@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from ...core.errors import ApiError
+from .plugins import unknown_message
 
 KINDS = ("source", "transform", "sink")
 MODES = ("BATCH", "STREAMING")
@@ -63,9 +64,11 @@ def parse_long(text: Any, what: str = "jobId") -> int:
     return int(s)
 
 
-def validate(cfg: Any) -> dict:
+def validate(cfg: Any, known: dict[str, dict[str, str]] | None = None) -> dict:
     """Check a job config and return what the emulator derives from it. Raises ApiError('invalid') whose
-    message names the section, index and key at fault."""
+    message names the section, index and key at fault. `known` (section -> lower-cased plugin names, from
+    plugins.catalogue) also refuses a plugin_name the engine does not have; without it names are not checked
+    (a stored job, validated when it was submitted)."""
     if not isinstance(cfg, dict):
         raise ApiError("invalid", f"job config must be a JSON object, got {type(cfg).__name__}", field="body")
     for key in ("env", "source", "sink"):
@@ -86,6 +89,9 @@ def validate(cfg: Any) -> dict:
             name = p.get("plugin_name")
             if not isinstance(name, str) or not name.strip():
                 raise ApiError("invalid", f"{kind}[{i}]: No configuration setting found for key 'plugin_name'",
+                               field=f"{kind}[{i}].plugin_name")
+            if known is not None and name.strip().lower() not in known[kind]:
+                raise ApiError("invalid", unknown_message(kind, i, name, known[kind]),
                                field=f"{kind}[{i}].plugin_name")
     mode = lookup(env, "job.mode", "BATCH")
     if not isinstance(mode, str) or mode.upper() not in MODES:

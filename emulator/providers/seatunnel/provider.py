@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...core.errors import ApiError
 from ...core.lifecycle import Graph
 from ..base import Option, Provider
-from . import errors, routes
+from . import errors, plugins, routes
 from .lifecycle import GRAPHS
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ class SeaTunnelProvider(Provider):
         Option("id_epoch_start_ms", int, 1_609_459_200_000,
                "flake-id epoch start (Hazelcast's epoch-start; 1514764800000 is Hazelcast's default, which gives "
                "19-digit ids after mid-2025; the default keeps the seed's 18 digits until 2028)"),
+        Option("extra_plugins", str, "",
+               "plugin_name values accepted besides the shipped connectors and transforms, '|'-separated"),
         Option("worker_tags", str, "", "tags of the emulated worker, e.g. group=platform|zone=a (overview filter)"),
     )
 
@@ -70,6 +72,8 @@ class SeaTunnelProvider(Provider):
             int(self.opts["id_epoch_start_ms"])
         except (TypeError, ValueError) as exc:
             raise ValueError(f"seatunnel options: {exc}") from None
+        extra = [n.strip() for n in str(self.opts["extra_plugins"] or "").split("|") if n.strip()]
+        self.known_plugins = plugins.catalogue(extra)
         # the engine's history-job-expire-minutes, unless the global --retain-seconds says otherwise
         self.store_options = {} if settings.retain_seconds is not None else {"retain_seconds": minutes * 60}
 

@@ -33,6 +33,14 @@ async def submit_job(call: Call) -> Reply:
     return Reply(200, service.submit(call, spec, cfg, call.args))
 
 
+async def submit_job_upload(call: Call) -> Reply:
+    """Submit the job config uploaded as the multipart part `config_file` (newer engines; the MCP client's
+    submit_job_upload); the same query parameters as /submit-job."""
+    service.state(call)
+    spec, cfg = service.uploaded_config(call)
+    return Reply(200, service.submit(call, spec, cfg, call.args))
+
+
 async def submit_jobs(call: Call) -> Reply:
     service.state(call)
     body = service.json_body(call)
@@ -43,7 +51,7 @@ async def submit_jobs(call: Call) -> Reply:
         if not isinstance(item, dict):
             raise ApiError("invalid", f"[{i}] must be a job config object", field=f"[{i}]")
         try:
-            jobconfig.validate({k: v for k, v in item.items() if k != "params"})
+            jobconfig.validate({k: v for k, v in item.items() if k != "params"}, service.prov(call).known_plugins)
         except ApiError as err:
             raise service._config_error(call, ApiError(err.kind, f"[{i}] {err.message}",
                                                        field=f"[{i}].{err.field}")) from None
@@ -185,10 +193,15 @@ def routes() -> list[Route]:
                 Param("jobName", str, None, "job name; overrides env.job.name"),
                 Param("isStartWithSavePoint", str, None, "true: restore jobId from its savepoint"),
                 Param("format", str, "json", "body format: json (default) or hocon"))
+    upload_q = (*submit_q[:3], Param("format", str, None, "json or hocon; default: from the file name's extension"))
     t = ("seatunnel",)
     return [
         Route("POST", "/submit-job", submit_job, "Submit a job config (JSON, or HOCON with format=hocon)",
               body=S + "job-config.request", body_format="raw", query=submit_q,
+              responses={200: S + "submit.response", **_JOB_ERR}, tags=t),
+        Route("POST", "/submit-job/upload", submit_job_upload,
+              "Submit a job config file (multipart part config_file: .json, or .conf/.config HOCON)",
+              body=S + "submit-upload.request", body_format="raw", query=upload_q,
               responses={200: S + "submit.response", **_JOB_ERR}, tags=t),
         Route("POST", "/submit-jobs", submit_jobs, "Submit an array of job configs (each with optional params)",
               body=S + "submit-jobs.request", body_format="raw",

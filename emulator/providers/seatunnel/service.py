@@ -17,7 +17,7 @@ from ...core.errors import ApiError
 from ...core.lifecycle import Fate
 from ...core.sharing import keep_body
 from ...routing import Call
-from . import hocon, jobconfig, model
+from . import hocon, jobconfig, model, multipart
 from .lifecycle import ALL_STATES, LIVE, TERMINAL, graph_for
 from .state import KEY, ClusterState, cluster
 
@@ -54,39 +54,71 @@ def check_auth(call: Call) -> None:
 
 def json_body(call: Call) -> Any:
     """The request body as JSON, with the engine's messages for an empty or malformed body."""
-    raw = call.raw
+    return _json(call.raw, "body")
+
+
+def _json(raw: bytes, where: str) -> Any:
     if not raw.strip():
-        raise ApiError("invalid", "Request body is empty.", field="body")
+        raise ApiError("invalid", "Request body is empty.", field=where)
     try:
         return validation.parse_json(raw)
     except ApiError:  # the engine's own wording, whatever the decoder disliked (syntax, NaN, depth)
-        raise ApiError("invalid", "Invalid JSON format in request body.", field="body") from None
+        raise ApiError("invalid", "Invalid JSON format in request body.", field=where) from None
 
 
 def config_body(call: Call) -> tuple[Any, dict]:
     """(spec as the job keeps it: the body's bytes or HOCON text as sent, job config as a dict) for
     `POST /submit-job`, per the `format` query parameter."""
-    fmt = (call.args.get("format") or "json").lower()
+    return config_from(call, call.raw, (call.args.get("format") or "json").lower(), "body")
+
+
+def config_from(call: Call, raw: bytes, fmt: str, where: str) -> tuple[Any, dict]:
+    """A job config from `raw` in `fmt` (json or hocon); `where` names the body or the uploaded file."""
     if fmt == "hocon" and prov(call).profile["hocon"]:
-        raw = call.raw
         if not raw.strip():
-            raise ApiError("invalid", "Request body is empty.", field="body")
+            raise ApiError("invalid", "Request body is empty.", field=where)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise ApiError("invalid", "HOCON body is not UTF-8 text", field="body") from None
+            raise ApiError("invalid", "HOCON body is not UTF-8 text", field=where) from None
         try:
             cfg = hocon.job_config(text)
         except hocon.HoconError as exc:
-            raise ApiError("invalid", str(exc), field="body") from None
+            raise ApiError("invalid", str(exc), field=where) from None
         validation.check_text(text, cfg)  # a \uD800 escape in a quoted string decodes to a lone surrogate
         return keep_body(text), cfg
     if fmt not in ("json", "hocon"):
         raise ApiError("invalid", f"format {fmt!r} is not supported by the emulator; use json or hocon",
                        field="format")
     # older engines ignore `format` and read JSON, so HOCON text fails as invalid JSON there (profile hocon off)
-    body = json_body(call)
-    return keep_body(call.raw), body
+    return keep_body(raw), _json(raw, where)
+
+
+# file name extension -> config format, as the engine's upload servlet picks it
+UPLOAD_FORMATS = {".json": "json", ".conf": "hocon", ".config": "hocon", ".hocon": "hocon"}
+
+
+def uploaded_config(call: Call) -> tuple[Any, dict]:
+    """The job config of `POST /submit-job/upload`: the multipart part named `config_file`, in the format the
+    `format` parameter names or else its file name's extension implies."""
+    ctype = call.headers.get("Content-Type", "")
+    if not ctype.lower().startswith("multipart/form-data"):
+        raise ApiError("invalid", f"Content-Type must be multipart/form-data with a config_file part, got "
+                                  f"{ctype or 'none'}", field="Content-Type")
+    parts = multipart.form_parts(ctype, call.raw)
+    part = parts.get("config_file")
+    if part is None:
+        names = ", ".join(parts) or "none"
+        raise ApiError("invalid", f"the multipart body has no config_file part (parts: {names})", field="config_file")
+    filename, data = part
+    fmt = (call.args.get("format") or "").lower()
+    if not fmt:
+        ext = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        if ext not in UPLOAD_FORMATS:
+            raise ApiError("invalid", f"config_file {filename!r}: cannot tell its format from the name; use "
+                                      f"{', '.join(UPLOAD_FORMATS)} or pass format=json|hocon", field="config_file")
+        fmt = UPLOAD_FORMATS[ext]
+    return config_from(call, data, fmt, "config_file")
 
 
 # --- submit -----------------------------------------------------------------------------------------------
@@ -107,7 +139,7 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
     session = call.session
     store = session.store(KEY)
     try:
-        info = jobconfig.validate(cfg)
+        info = jobconfig.validate(cfg, p.known_plugins)
     except ApiError as err:
         raise _config_error(call, err) from None
     env = cfg["env"]
