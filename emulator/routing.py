@@ -25,7 +25,8 @@ from aiohttp.http_exceptions import PayloadEncodingError
 
 from .core import validation
 from .core.errors import ApiError
-from .core.lifecycle import Fate
+from .core.fates import OUTCOME_HEADER, Fate
+from .core.lifecycle import Graph
 from .core.session import Session
 from .core.store import Job
 
@@ -36,7 +37,6 @@ log = logging.getLogger("emulator")
 
 SESSION_HEADER = "X-Emulator-Session"
 SESSION_KEY = re.compile(r"[A-Za-z0-9._~-]{1,64}")
-OUTCOME_HEADER = "X-Emulator-Outcome"
 
 
 @dataclass(frozen=True)
@@ -150,53 +150,14 @@ class Call:
         base = f"{scheme}://{host}"
         return f"{base}/_session/{prefix}" if prefix else base
 
-    def fate(self, fields: dict[str, Any] | None = None, body: Any = None) -> Fate | None:
-        """The fate a test asked for this job: the submit call's outcome header, else a matching scenario.
-        Scenario paths are read from `body` (default: the parsed request body)."""
-        header = self.request.headers.get(OUTCOME_HEADER)
-        if header:
-            return parse_outcome_header(header)
-        if self.provider is None or not self.session.scenarios.rules:
+    def fate(self, graph: Graph, facts: dict[str, Any], body: Any = None) -> Fate | None:
+        """The fate the engine decides for a job of `graph` this submit creates (outcome header, else the
+        first fitting scenario rule). `facts` are the provider's match keys for the job; rule body paths are
+        read from `body` (default: the parsed request body)."""
+        if self.provider is None:
             return None
-        return self.session.scenarios.fate_for(self.provider.key, self.body if body is None else body, fields or {})
-
-
-def parse_outcome_header(value: str) -> Fate:
-    """`fail; at=Running; message=disk full; Running=30` -> Fate. Unknown states are the provider's problem;
-    a malformed header is the client's (400)."""
-    parts = [p.strip() for p in value.split(";") if p.strip()]
-    if not parts:
-        raise ApiError("invalid", f"{OUTCOME_HEADER} is empty", field=OUTCOME_HEADER)
-    kw: dict[str, Any] = {"kind": parts[0].lower(), "durations": {}}
-    for part in parts[1:]:
-        if "=" not in part:
-            raise ApiError("invalid", f"{OUTCOME_HEADER}: expected key=value, got {part!r}", field=OUTCOME_HEADER)
-        k, v = (s.strip() for s in part.split("=", 1))
-        if k in ("at", "to", "message"):
-            kw[k] = v
-        elif k in ("times",):
-            kw[k] = _num(v, int, k)
-        elif k in ("every",):
-            kw[k] = _num(v, float, k)
-        elif k == "results_missing":
-            kw[k] = v.lower() in ("1", "true", "yes")
-        else:
-            kw["durations"][k] = _num(v, float, k)
-    try:
-        return Fate(**kw)
-    except ValueError as exc:
-        raise ApiError("invalid", f"{OUTCOME_HEADER}: {exc}", field=OUTCOME_HEADER) from None
-
-
-def _num(v: str, typ: type, name: str) -> Any:
-    try:
-        value = typ(v)
-    except ValueError:
-        value = None
-    if value is None or not math.isfinite(value) or value < 0:
-        raise ApiError("invalid", f"{OUTCOME_HEADER}: {name} must be a finite number >= 0, got {v!r}",
-                       field=OUTCOME_HEADER)
-    return value
+        return self.session.decide_fate(self.provider.key, graph, self.request.headers.get(OUTCOME_HEADER),
+                                        self.body if body is None else body, facts)
 
 
 _TRUE = ("true", "1", "yes", "y", "t")

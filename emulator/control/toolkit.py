@@ -10,6 +10,7 @@ from typing import Any
 from ..core import snapshot
 from ..core.clock import NS, Clock
 from ..core.errors import ApiError
+from ..core.scenarios import RuleTarget, check_rule
 from ..core.store import Job
 from ..routing import Call, Param, Reply, Route
 
@@ -77,8 +78,18 @@ def _check_fault(body: dict) -> None:
         raise ApiError("invalid", "a fault needs at least one of status, drop, latency_ms, jitter_ms", field="status")
 
 
-def rule_routes(kind: str, summary: str, check: Any = None) -> list[Route]:
-    """POST (add), GET (list with match/hit counts), DELETE one, DELETE all, for `kind` (scenarios/faults)."""
+def rule_targets(app: Any) -> dict[str, RuleTarget]:
+    """What a scenario rule may name, per enabled provider: its graphs' states and its match keys."""
+    return {key: RuleTarget(tuple(p.graphs().values()), tuple(p.match_keys)) for key, p in app["providers"].items()}
+
+
+def _check_scenario(call: Call, rule: Any) -> None:
+    check_rule(rule, rule_targets(call.request.app))
+
+
+def rule_routes(kind: str, summary: str, check: Any = None, check_rule: Any = None) -> list[Route]:
+    """POST (add), GET (list with match/hit counts), DELETE one, DELETE all, for `kind` (scenarios/faults).
+    `check(body)` refuses a body, `check_rule(call, rule)` a built rule, before it is added."""
     single = kind[:-1]
 
     async def add(call: Call) -> Reply:
@@ -87,7 +98,7 @@ def rule_routes(kind: str, summary: str, check: Any = None) -> list[Route]:
         if check is not None:
             check(body)
         try:
-            rule = _book(call, kind).add(**body)
+            rule = _book(call, kind).add(body, None if check_rule is None else lambda r: check_rule(call, r))
         except (TypeError, ValueError) as exc:
             raise ApiError("invalid", str(exc), field="outcome" if kind == "scenarios" else "body") from None
         return Reply(201, rule.to_dict())
@@ -237,7 +248,7 @@ def routes() -> list[Route]:
               body="control/session.request", body_required=False, responses={201: "control/session.response"},
               tags=T),
         Route("DELETE", f"{P}/sessions/{{key}}", delete_session, "Drop a session", responses={204: None}, tags=T),
-        *rule_routes("scenarios", "the fate of matching jobs"),
+        *rule_routes("scenarios", "the fate of matching jobs", check_rule=_check_scenario),
         *rule_routes("faults", "latency, error status or dropped connection", _check_fault),
         Route("GET", f"{P}/requests", journal, "The journal, newest last, filtered", query=JOURNAL_QUERY,
               responses={200: "control/journal.response"}, tags=T),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-FATE_KINDS = ("succeed", "fail", "hang", "flap")
+from .fates import FATE_KINDS, Fate  # noqa: F401  (re-exported: a job's fate lives with its graph)
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Graph:
     - `commands`: command -> {from_state: to_state}; a command absent for the current state is refused.
     - `failure`: state -> where a failure in that state lands (`"*"` is the default).
     - `resumable`: states whose unspent time is kept when a command interrupts them (pause, then resume).
+    - `aliases`: other spellings of states a test may use (lower case -> state), e.g. `running` for the
+      Task API's `in progress`, because a space is awkward on a command line.
     - `on_enter`: optional provider hook `(job, state, t_ns)` to record what that system records on entry
       (an execution's node, a savepoint path). It must not schedule anything itself.
     - `also_fails_to`: further states a failure may land in (Instabase's STOPPED_AT_CHECKPOINT); a `tour`
@@ -48,13 +50,15 @@ class Graph:
     commands: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     failure: Mapping[str, str] = field(default_factory=dict)
     resumable: frozenset[str] = frozenset()
+    aliases: Mapping[str, str] = field(default_factory=dict)
     on_enter: Callable | None = None
     also_fails_to: frozenset[str] = frozenset()
     hidden: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         known = set(self.states)
-        named = {self.initial, *self.terminal, *self.failure.values(), *self.also_fails_to, *self.hidden}
+        named = {self.initial, *self.terminal, *self.failure.values(), *self.also_fails_to, *self.hidden,
+                 *self.aliases.values()}
         for st, step in self.timed.items():
             named.update((st, step.to))
         for moves in self.commands.values():
@@ -110,12 +114,12 @@ class Graph:
         return tuple(s for s in self.states if s in seen)
 
     def resolve_state(self, name: str) -> str | None:
-        """The declared state spelled `name`, compared case-insensitively (control API input)."""
-        low = name.lower()
+        """The declared state spelled `name`, compared case-insensitively, or one of its aliases."""
+        low = name.strip().lower()
         for st in self.states:
             if st.lower() == low:
                 return st
-        return None
+        return self.aliases.get(low)
 
 
 def states_of(graphs: Iterable[Graph]) -> tuple[str, ...]:
@@ -126,38 +130,3 @@ def states_of(graphs: Iterable[Graph]) -> tuple[str, ...]:
             if st not in g.hidden:
                 out[st] = None
     return tuple(out)
-
-
-@dataclass(slots=True)
-class Fate:
-    """What a test wants to happen to one job.
-
-    - `succeed` (default): follow the graph.
-    - `fail`: after its time in state `at`, move to the graph's failure state with `message`.
-    - `hang`: stay in state `at` forever (until a command moves it).
-    - `flap`: once in `at`, go to `to` and back `times` times, `every` seconds apart, then carry on.
-    `durations` overrides the time spent in given states; `results_missing` asks the provider to report no
-    results for a finished job.
-    """
-
-    kind: str = "succeed"
-    at: str | None = None
-    to: str | None = None
-    message: str = ""
-    durations: dict[str, float] = field(default_factory=dict)
-    times: int = 0
-    every: float = 1.0
-    results_missing: bool = False
-    rule_id: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in FATE_KINDS:
-            raise ValueError(f"outcome must be one of {', '.join(FATE_KINDS)}, not {self.kind!r}")
-
-    def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("kind", "at", "to", "message", "durations", "times", "every",
-                                              "results_missing", "rule_id")}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Fate:
-        return cls(**data)

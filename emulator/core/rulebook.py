@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 R = TypeVar("R")
@@ -17,16 +18,15 @@ class RuleBook(Generic[R]):
         self.rules: list[R] = rules or []
         self.next_id = next_id
 
-    def add(self, **spec: Any) -> R:
-        """A new rule from its fields; TypeError/ValueError for an unknown field or value."""
+    def add(self, spec: dict[str, Any], check: Callable[[R], None] | None = None) -> R:
+        """A new rule from its fields; TypeError/ValueError for an unknown field or value, and whatever
+        `check(rule)` raises for a rule that cannot work (it is then not added)."""
         rule = self.rule_type(id=f"{self.prefix}{self.next_id}", **spec)
-        self.check(rule)
+        if check is not None:
+            check(rule)
         self.next_id += 1
         self.rules.append(rule)
         return rule
-
-    def check(self, rule: R) -> None:
-        """Raise ValueError for a rule that cannot work (subclasses)."""
 
     def remove(self, rule_id: str) -> bool:
         before = len(self.rules)

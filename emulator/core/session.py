@@ -9,7 +9,6 @@ and advancing the clock. Providers call these; they never handle a timer.
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -17,23 +16,18 @@ from typing import Any
 from .clock import MAX_NS, NS, Clock
 from .coverage import Coverage
 from .errors import ApiError, CommandRefused
+from .fates import MAX_FLAPS, MIN_FLAP_EVERY, Fate, decide, with_planned  # noqa: F401  (bounds re-exported)
 from .faults import FaultBook
 from .ids import IdSource
 from .journal import DEFAULT_MAX_BYTES as DEFAULT_JOURNAL_BYTES
 from .journal import Journal
-from .lifecycle import Fate, Graph
+from .lifecycle import Graph
 from .scenarios import ScenarioBook
 from .scheduler import Scheduler
 from .stepping import StepReads
 from .store import Job, JobStore
 
 DEFAULT_FAIL_AFTER = 1.0  # seconds in a state with no timed step before a scripted failure lands
-# Bounds on what a test may script: a flap every nanosecond a billion times would pin the process.
-MAX_DURATION = 10 * 365 * 86_400.0
-# A flap costs two transitions per round: at most MAX_FLAPS rounds at least MIN_FLAP_EVERY emulated seconds
-# apart, so one flapping job adds at most 2 * MAX_FLAPS transitions (and history rows) in its life.
-MIN_FLAP_EVERY = 1.0
-MAX_FLAPS = 100
 # A clock advance fires at most this many transitions per slice; between slices the clock stands at the
 # instant reached (reads stay consistent) and the server answers other requests.
 ADVANCE_SLICE = 10_000
@@ -179,10 +173,27 @@ class Session:
             self.step_reads.after_read(job)
 
     # --- lifecycle ----------------------------------------------------------------------------------------
-    def submit(self, provider: str, graph: Graph, job_id: str, spec: Any, *, data: dict | None = None,
-               fate: Fate | None = None, initial: str | None = None) -> Job:
-        """Create a job in the graph's initial state (or `initial`) and arm its first timer."""
-        fate = applicable_fate(fate, graph)
+    def decide_fate(self, provider: str, graph: Graph, header: str | None, body: Any,
+                    facts: dict[str, Any]) -> Fate | None:
+        """The fate of a job of `graph` about to be submitted: the outcome header's (400 when it names a state
+        the graph lacks), else the first scenario rule that matches `facts` / `body` and fits the graph."""
+        rules = self.scenarios.fate_for if self.scenarios.rules else None
+        return decide(provider, graph, header, rules, body, facts)
+
+    def planned(self, provider: str, fate: Fate | None, state: str, default: float) -> float:
+        """Seconds a job will spend in `state` when a provider plans it per job (no jitter): the fate's, then
+        the configured duration, then the provider's `default`."""
+        if fate is not None and state in fate.durations:
+            return float(fate.durations[state])
+        return float(self.durations.get(provider, {}).get(state, default))
+
+    def submit(self, provider: str, graph: Graph, job_id: str, spec: Any, *, data: Any = None,
+               fate: Fate | None = None, initial: str | None = None,
+               planned: dict[str, float] | None = None) -> Job:
+        """Create a job in the graph's initial state (or `initial`) and arm its first timer. `fate` comes from
+        `decide_fate`; `planned` durations (from `planned()`) are frozen into it for states it does not time."""
+        if planned:
+            fate = with_planned(fate, planned)
         now = self.clock.now_ns()
         job = Job(job_id, provider, graph, spec, data, fate, now)
         if initial is not None:
@@ -286,12 +297,12 @@ class Session:
                 secs = fate.every
                 flap = True
             elif fate.kind == "fail" and fate.at == state and state not in graph.terminal:
-                target = graph.failure_state(state)
+                target = fate.to or graph.failure_state(state)
                 message = fate.message
                 secs = self.duration(job, state, step.after if step else DEFAULT_FAIL_AFTER)
             elif fate.kind == "fail" and step is not None and fate.at == step.to and step.to in graph.terminal:
                 # failing "at" a terminal success state: fail instead of reaching it
-                target = graph.failure_state(state)
+                target = fate.to or graph.failure_state(state)
                 message = fate.message
                 secs = self.duration(job, state, step.after)
         if target is None:
@@ -326,47 +337,6 @@ class Session:
         for job in jobs:
             if job.timer is not None:
                 self.scheduler.schedule(job, job.timer[0])
-
-
-def normalize_fate(fate: Fate, graph: Graph) -> Fate:
-    """The fate with its state names spelled as the graph spells them; an unknown state is a 400 that lists
-    the states the job can be in."""
-    def canon(name: str) -> str:
-        st = graph.resolve_state(name)
-        if st is None:
-            raise ApiError("invalid", f"outcome state {name!r} is not a state of this job "
-                                      f"({', '.join(graph.states)})", field="at")
-        return st
-
-    def bounded(name: str, value: float, low: float, high: float) -> float:
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and low <= value <= high):
-            raise ApiError("invalid", f"outcome {name} must be a number from {low:g} to {high:g}, got {value!r}",
-                           field=name)
-        return float(value)
-
-    fate.at = canon(fate.at) if fate.at is not None else None
-    fate.to = canon(fate.to) if fate.to is not None else None
-    fate.durations = {canon(k): bounded(f"durations.{k}", v, 0, MAX_DURATION) for k, v in fate.durations.items()}
-    bounded("every", fate.every, MIN_FLAP_EVERY, MAX_DURATION)
-    bounded("times", fate.times, 0, MAX_FLAPS)
-    if fate.kind in ("fail", "hang") and fate.at is None:
-        raise ApiError("invalid", f"outcome {fate.kind} needs a state: at=<state>", field="at")
-    if fate.kind == "flap" and (fate.at is None or fate.to is None):
-        raise ApiError("invalid", "outcome flap needs two states: at=<state>; to=<state>", field="to")
-    return fate
-
-
-def applicable_fate(fate: Fate | None, graph: Graph) -> Fate | None:
-    """`fate` normalised for `graph`. A header's fate naming unknown states is the client's error (400); a
-    scenario rule's passes this kind of job by (a rule without a provider may name another system's states)."""
-    if fate is None:
-        return None
-    try:
-        return normalize_fate(fate, graph)
-    except ApiError:
-        if fate.rule_id is None:
-            raise
-        return None
 
 
 class Sessions:

@@ -39,6 +39,9 @@ class Provider:
     default_port: int | None = None
     profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": {}}
     options: tuple[Option, ...] = ()
+    # scenario match keys (key -> what it is): the common ones (core.scenarios.COMMON_MATCH_KEYS) where the
+    # API has the concept, plus the provider's own; the submit handler reports each as a fact of the job
+    match_keys: ClassVar[dict[str, str]] = {}
     store_options: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, settings: Settings) -> None:

@@ -34,6 +34,9 @@ class Bacalhau(Provider):
         "v1.5": {"list_key": "Items", "queued": True, "token": "base64", "errors": "apierror", "release": "v1.5",
                  **_MODERN},
     }
+    match_keys: ClassVar[dict[str, str]] = {
+        "name": "Job.Name", "labels": "Job.Labels (a key/value subset)", "type": "Job.Type (batch, ops, daemon, "
+        "service)", "namespace": "Job.Namespace"}
     # short ids are found through an index on "j-" + 4 hex digits: 65,536 buckets, shared by many jobs at scale
     store_options: ClassVar[dict[str, Any]] = {"prefix_len": 6}
 

@@ -55,8 +55,9 @@ def _graph(name: str, failure_state: str) -> Graph:
     )
 
 
-# A scripted failure lands in FAILED; `X-Emulator-Outcome: fail; at=RUNNING; to=STOPPED_AT_CHECKPOINT`
-# picks the second graph, whose failures stop the flow at a checkpoint instead (validation failure).
+# A scripted failure lands in FAILED; `X-Emulator-Outcome: fail; at=RUNNING; to=STOPPED_AT_CHECKPOINT` stops
+# the flow at a checkpoint instead (a validation failure). The second graph, whose failures land there, is kept
+# so that snapshots of the first release, whose jobs name it, still load.
 FLOW = _graph("instabase.flow", FAILED)
 FLOW_CHECKPOINT = _graph("instabase.flow_checkpoint", STOPPED_AT_CHECKPOINT)
 GRAPHS = {FLOW.name: FLOW, FLOW_CHECKPOINT.name: FLOW_CHECKPOINT}

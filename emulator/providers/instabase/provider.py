@@ -46,6 +46,10 @@ class InstabaseProvider(Provider):
     title = "Instabase Job API"
     api_version = "v1"
     profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": {}}
+    match_keys: ClassVar[dict[str, str]] = {
+        "labels": "the job's tags (a list; match one or several)", "tags": "the same as labels",
+        "binary_path": "the flow binary's path", "input_dir": "the input folder", "priority": "the priority (0-9)",
+        "username": "the user who started the job"}
     options = (
         Option("tokens", str, "", "token=user pairs separated by |; when set, other tokens get 401"),
         Option("admins", str, "", "users (| separated) whose bulk actions and user filter reach every job"),

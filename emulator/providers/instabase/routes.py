@@ -11,7 +11,6 @@ from multidict import MultiDict
 from ...core import validation
 from ...core.clock import NS
 from ...core.errors import ApiError
-from ...core.session import applicable_fate
 from ...core.store import Job
 from ...routing import Call, Param, Reply, Route, finder, parse_args
 from . import model
@@ -20,7 +19,6 @@ from .lifecycle import (
     CANCELLED,
     CANCELLING,
     FLOW,
-    FLOW_CHECKPOINT,
     PAUSED,
     PENDING,
     RUNNING,
@@ -108,13 +106,10 @@ async def run_binary_async(call: Call) -> Reply:
     job_id = session.ids.uuid4()
     prov = _prov(call)
     data = model.derive(spec, job_id, user.name, session.rng, prov.default_priority)
-    fate = call.fate({"binary_path": spec["binary_path"], "input_dir": spec["input_dir"],
-                      "tags": data["tags"], "priority": data["priority"], "username": user.name})
-    fate = applicable_fate(fate, FLOW)  # both graphs share their states; spelling is case-insensitive
     # a scripted failure `to=STOPPED_AT_CHECKPOINT` stops the flow at a checkpoint instead of failing it
-    graph = FLOW_CHECKPOINT if fate is not None and fate.to == STOPPED_AT_CHECKPOINT and fate.kind == "fail" \
-        else FLOW
-    job = session.submit(KEY, graph, job_id, spec, data=data, fate=fate)
+    fate = call.fate(FLOW, {"labels": data["tags"], "tags": data["tags"], "binary_path": spec["binary_path"],
+                            "input_dir": spec["input_dir"], "priority": data["priority"], "username": user.name})
+    job = session.submit(KEY, FLOW, job_id, spec, data=data, fate=fate)
     call.job_id = job.id
     return Reply(200, {"status": "OK", "data": {"job_id": job.id, "output_folder": data["output_folder"]}})
 

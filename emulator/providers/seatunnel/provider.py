@@ -45,6 +45,11 @@ class SeaTunnelProvider(Provider):
     api_version = "v2"
     default_port = 8080
     profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": _SEED, "engine-2.3.9": _ENGINE, "engine-newer": _NEWER}
+    match_keys: ClassVar[dict[str, str]] = {
+        "name": "the job name (jobName parameter, else env.job.name)", "jobName": "the same as name",
+        "type": "env.job.mode: BATCH or STREAMING", "jobMode": "the same as type",
+        "jobId": "the jobId parameter (a string; absent when the engine assigns one)",
+        "source": "the plugin names of the sources (a list; match one or several)"}
     options = (
         Option("basic_auth", bool, False, "require HTTP Basic auth (the engine's enable-basic-auth)"),
         Option("basic_auth_username", str, "admin", "Basic auth user (basic-auth-username)"),

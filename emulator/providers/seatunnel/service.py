@@ -9,12 +9,10 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ...core import validation
 from ...core.errors import ApiError
-from ...core.lifecycle import Fate
 from ...core.sharing import keep_body
 from ...routing import Call
 from . import hocon, jobconfig, model, multipart
@@ -175,20 +173,14 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
         weights = [1] * n_sources
         total = None
 
-    fate = call.fate({"jobName": name, "jobId": jid, "jobMode": mode,
-                      "source": [s["name"] for s in info["dag"]["sources"]]}, body=cfg)
-    fate = _checked_fate(fate, graph_for(mode))
+    sources = [s["name"] for s in info["dag"]["sources"]]
+    fate = call.fate(graph_for(mode), {"name": name, "jobName": name, "jobId": jid, "type": mode, "jobMode": mode,
+                                       "source": sources}, body=cfg)
     span: float | None = None
     if mode == "BATCH":
-        configured = call.session.durations.get(KEY, {}).get("RUNNING")
-        if fate is not None and "RUNNING" in fate.durations:
-            span = float(fate.durations["RUNNING"])
-        elif configured is not None:
-            span = float(configured)
-        else:
-            span = (total - base) / rate if rate > 0 else 0.0
-        # the span lives in the job's fate so the engine's timer and the metrics agree exactly (no jitter)
-        fate = replace(fate, durations={**fate.durations, "RUNNING": span}) if fate else _running_fate(span)
+        # rows to read / rows per second, unless the fate or the configuration times RUNNING; planned with
+        # the engine so its timer and the metrics agree exactly (no jitter)
+        span = session.planned(KEY, fate, "RUNNING", (total - base) / rate if rate > 0 else 0.0)
 
     if jid is None:
         jid = cl.next_id(call.now_ns, lambda i: i in store or i in cl.checkpoints)
@@ -203,24 +195,11 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
     bpr = jobconfig.bytes_per_row(cfg) or session.rng.randint(64, 512)
     # what the job keeps: its config as sent (env and DAG are derived again on read) and a compact plan
     data = model.Plan(name, (mode, total, rate, span, tuple(weights), bpr, interval_s), base, start_sp, restored)
-    job = session.submit(KEY, graph_for(mode), jid, spec, data=data, fate=fate)
+    job = session.submit(KEY, graph_for(mode), jid, spec, data=data, fate=fate,
+                         planned={"RUNNING": span} if span is not None else None)
     model.remember(job, env, info["dag"])
     call.job_id = jid
     return {"jobId": jid, "jobName": name}
-
-
-_RUNNING_FATES: dict[float, Fate] = {}
-
-
-def _running_fate(span: float) -> Fate:
-    """The fate of a BATCH job no scenario touches: only its planned RUNNING seconds. One object per span, shared
-    by every job with that span (the engine only reads a fate), instead of a Fate and a dict per job."""
-    fate = _RUNNING_FATES.get(span)
-    if fate is None:
-        if len(_RUNNING_FATES) >= 4096:
-            _RUNNING_FATES.clear()
-        fate = _RUNNING_FATES[span] = Fate(durations={"RUNNING": span})
-    return fate
 
 
 def _restore_point(call: Call, cl: ClusterState, env: dict, jid: str | None, start_sp: bool,
@@ -250,29 +229,6 @@ def _restore_point(call: Call, cl: ClusterState, env: dict, jid: str | None, sta
                                    f"has already been submitted and is not starting with a savepoint.",
                        field="jobId", status=500)
     return {"kind": "checkpoint", "path": None, "jobId": jid}, rec["rows"]
-
-
-def _checked_fate(fate: Fate | None, graph: Any) -> Fate | None:
-    """Outcome states spelled as the engine spells them (case-insensitive); an unknown one is a 400."""
-    if fate is None:
-        return None
-    fixed = {}
-    for attr in ("at", "to"):
-        val = getattr(fate, attr)
-        if val is not None:
-            st = graph.resolve_state(val)
-            if st is None:
-                raise ApiError("invalid", f"X-Emulator-Outcome: {attr}={val!r} is not a SeaTunnel job state "
-                                          f"({', '.join(graph.states)})", field="X-Emulator-Outcome")
-            fixed[attr] = st
-    durations = {}
-    for k, v in fate.durations.items():
-        st = graph.resolve_state(k)
-        if st is None:
-            raise ApiError("invalid", f"X-Emulator-Outcome: {k!r} is not a SeaTunnel job state",
-                           field="X-Emulator-Outcome")
-        durations[st] = v
-    return replace(fate, durations=durations, **fixed)
 
 
 # --- stop -------------------------------------------------------------------------------------------------

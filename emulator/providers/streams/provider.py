@@ -27,6 +27,10 @@ class Streams(Provider):
         "default": {"upload_status": 200, "root_lists_domains": False},
         "legacy": {"upload_status": 201, "root_lists_domains": True},
     }
+    match_keys: ClassVar[dict[str, str]] = {
+        "name": "the job's name (jobConfigurationOverlay jobName, else the application's)",
+        "applicationName": "the submitted application's name", "instance": "the instance id",
+        "jobGroup": "the job group (default: default)"}
     options = (
         Option("instances", list, [], "instance ids that exist, '|'-separated; empty: any id works"),
         Option("default_instance", str, "inst1", "instance listed by GET .../instances when none is configured"),

@@ -170,8 +170,8 @@ async def submit_job(call: Call) -> Reply:
     if body.get("preview"):
         # a preview shows the job that would be made; nothing is kept and the id is not used up
         return Reply(200, model.job_resource(Job(key, KEY, JOB, body, data, None, now), call))
-    fate = call.fate({"name": name, "applicationName": src["applicationName"], "instance": inst.id,
-                        "jobGroup": data["jobGroup"]})
+    fate = call.fate(JOB, {"name": name, "applicationName": src["applicationName"], "instance": inst.id,
+                           "jobGroup": data["jobGroup"]})
     job = call.session.submit(KEY, JOB, key, body, data=data, fate=fate)
     call.job_id = job.id
     inst.next_job += 1

@@ -2,13 +2,13 @@
 
 State names are the wire spellings the official client (evo-compute `JobStatusEnum`) validates, so a
 duration (`--durations "taskapi.in progress=30"`), a scenario rule and the X-Emulator-Outcome header all name
-states exactly as a client sees them. `normalise_state` also accepts `in_progress`, `running`, one-L
+states exactly as a client sees them. The graph's aliases also accept `in_progress`, `running`, one-L
 `canceling`/`canceled` and any case, because a space is awkward on a command line.
 """
 
 from __future__ import annotations
 
-from ...core.lifecycle import Fate, Graph, Step
+from ...core.lifecycle import Graph, Step
 
 REQUESTED = "requested"
 IN_PROGRESS = "in progress"
@@ -27,33 +27,12 @@ DEFAULT_QUEUE_SECONDS = 1.0
 DEFAULT_RUN_SECONDS = 10.0
 DEFAULT_CANCEL_SECONDS = 1.0
 
-_ALIASES = {
+# Other spellings a test may use for a state (any case), because a space is awkward on a command line.
+ALIASES = {
     "in_progress": IN_PROGRESS, "in-progress": IN_PROGRESS, "inprogress": IN_PROGRESS, "running": IN_PROGRESS,
     "queued": REQUESTED, "pending": REQUESTED, "canceling": CANCELLING, "canceled": CANCELLED,
     "completed": SUCCEEDED, "success": SUCCEEDED,
 }
-
-
-def normalise_state(name: str | None) -> str | None:
-    """The declared state meant by `name` (any case; `_`/`-` for the space; one-L spellings), or `name`
-    unchanged when it names no state (the engine then simply never matches it)."""
-    if name is None:
-        return None
-    low = name.strip().lower()
-    if low in STATES:
-        return low
-    return _ALIASES.get(low, name)
-
-
-def normalise_fate(fate: Fate | None) -> Fate | None:
-    """A copy of `fate` with its state names (at, to, duration keys) spelled as the graph declares them."""
-    if fate is None:
-        return None
-    data = fate.to_dict()
-    data["at"] = normalise_state(data["at"])
-    data["to"] = normalise_state(data["to"])
-    data["durations"] = {normalise_state(k): v for k, v in data["durations"].items()}
-    return Fate.from_dict(data)
 
 
 def _on_enter(job, state: str, t_ns: int) -> None:
@@ -83,6 +62,7 @@ def make_graph(name: str, run_seconds: float = DEFAULT_RUN_SECONDS) -> Graph:
         },
         commands={"cancel": {REQUESTED: CANCELLING, IN_PROGRESS: CANCELLING}},
         failure={"*": FAILED},
+        aliases=ALIASES,
         on_enter=_on_enter,
     )
 

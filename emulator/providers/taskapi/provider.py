@@ -34,6 +34,9 @@ class TaskApi(Provider):
     # default: the double-L spellings the official client (evo-compute) validates;
     # "seed": the seed's and doc prose's one-L `canceling`/`canceled`.
     profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": {"one_l": False}, "seed": {"one_l": True}}
+    match_keys: ClassVar[dict[str, str]] = {
+        "type": "the task as topic/task", "key": "the same as type", "org_id": "the organisation UUID",
+        "topic": "the task's topic", "task": "the task's name", "parameters": "the parameters (an object subset)"}
     options = (
         Option("auth", bool, False, "require 'Authorization: Bearer <token>' (401 problem otherwise)"),
         Option("tokens", list, "", "accepted bearer tokens, '|'-separated (empty: any non-empty token)"),

@@ -13,7 +13,7 @@ from ...core.store import Job
 from ...routing import Call, Param, Reply, Route, finder
 from . import model
 from .catalogue import invalid_parameters
-from .lifecycle import JOB, TERMINAL, normalise_fate
+from .lifecycle import JOB, TERMINAL
 
 if TYPE_CHECKING:
     from .provider import TaskApi
@@ -92,9 +92,10 @@ async def create_job(call: Call) -> Reply:
     data = {"org_id": org_id, "topic": topic, "task": task,
             "results": model.make_results(session.rng, session.ids, org_id, topic, task, parameters,
                                           entry.results if entry else None)}
-    fate = normalise_fate(call.fate({"org_id": org_id, "topic": topic, "task": task, "key": f"{topic}/{task}",
-                                     "parameters": parameters}))
-    job = session.submit(prov.key, entry.graph if entry else JOB, job_id, call.body, data=data, fate=fate)
+    graph = entry.graph if entry else JOB
+    fate = call.fate(graph, {"type": f"{topic}/{task}", "key": f"{topic}/{task}", "org_id": org_id,
+                             "topic": topic, "task": task, "parameters": parameters})
+    job = session.submit(prov.key, graph, job_id, call.body, data=data, fate=fate)
     call.job_id = job.id
     return Reply(303, None, headers={"Location": model.job_url(base, job) + "/status"})
 
