@@ -19,10 +19,11 @@ def session() -> Session:
 
 def test_flap_period_below_the_floor_or_too_many_rounds_is_refused():
     s = session()
+    # a fate is checked once, when the engine decides it for a submit (here from the outcome header)
     with pytest.raises(ApiError, match="every must be a number from 1 to"):
-        s.submit("p", GRAPH, "a", {}, fate=Fate("flap", at="RUN", to="WAIT", times=10, every=0.001))
+        s.decide_fate("p", GRAPH, "flap; at=RUN; to=WAIT; times=10; every=0.001", None, {})
     with pytest.raises(ApiError, match="times must be a number from 0 to 100"):
-        s.submit("p", GRAPH, "b", {}, fate=Fate("flap", at="RUN", to="WAIT", times=10_000, every=1))
+        s.decide_fate("p", GRAPH, "flap; at=RUN; to=WAIT; times=10000; every=1", None, {})
     assert len(s.store("p")) == 0
 
 
@@ -66,4 +67,4 @@ async def test_the_flap_header_that_stalled_the_server_is_refused(emu):
     header = "flap; at=Running; to=Pending; every=0.001; times=10000"
     resp = await emu.put("/api/v1/orchestrator/jobs", json=job, headers={"X-Emulator-Outcome": header})
     assert resp.status == 400
-    assert (await resp.json())["message"].startswith("outcome every must be a number from 1 to")
+    assert (await resp.json())["message"].startswith("X-Emulator-Outcome: every must be a number from 1 to")
