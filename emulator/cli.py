@@ -27,11 +27,10 @@ def _serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
     epilog = ["Every flag can also be set by its environment variable; flags win over variables.", "",
               "Providers, their profiles and options:"]
+    from .providers.capabilities import help_lines
+
     for key in available():
-        cls = provider_class(key)
-        epilog.append(f"  {key}: {cls.title} ({cls.api_version}); profiles: {', '.join(cls.profiles)}")
-        for opt in cls.options:
-            epilog.append(f"      --option {key}.{opt.name}=...  {opt.help} (default: {opt.default!r})")
+        epilog += help_lines(provider_class(key))
     p = sub.add_parser("serve", help="run the emulator", epilog="\n".join(epilog),
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Serve the emulated job APIs and the control API under /_emulator/.")
@@ -70,10 +69,13 @@ def settings_from_args(args: argparse.Namespace) -> cfg.Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["serve", *argv]  # flags without a subcommand serve, like a bare `job-emulator`
     args = parser.parse_args(argv)
     if args.command in (None, "serve"):
         if args.command is None:
-            args = parser.parse_args(["serve", *(argv or sys.argv[1:])])
+            args = parser.parse_args(["serve"])
         try:
             settings = settings_from_args(args)
         except cfg.ConfigError as exc:

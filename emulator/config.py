@@ -6,6 +6,7 @@ Invalid values raise ConfigError with a one-line reason; the CLI prints it and e
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -93,6 +94,11 @@ def _kv_list(text: str, what: str) -> list[tuple[str, str]]:
 
 def _coerce(name: str, value: Any) -> Any:
     """Turn a raw (string or parsed) value into the Settings field's type, or raise ConfigError."""
+    if name == "check_responses":
+        low = value if isinstance(value, bool) else str(value).strip().lower()
+        if low not in (True, False, "1", "true", "yes", "on", "0", "false", "no", "off"):
+            raise ConfigError(f"--check-responses: must be true or false, got {value!r}")
+        return low in (True, "1", "true", "yes", "on")
     try:
         if name in ("port", "seed", "max_body", "max_snapshot", "journal_size", "journal_bytes",
                     "max_sessions"):
@@ -103,15 +109,16 @@ def _coerce(name: str, value: Any) -> Any:
             return float(value)
         if name == "retain_seconds":
             return None if value in (None, "") else float(value)
-        if name == "check_responses":
-            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+
     except (TypeError, ValueError):
         raise ConfigError(f"{name} must be a number, got {value!r}") from None
     if name == "providers":
         return [p.strip() for p in value.split(",") if p.strip()] if isinstance(value, str) else list(value)
     if name == "durations":
         if isinstance(value, Mapping):
-            return {k: {s: float(d) for s, d in v.items()} for k, v in value.items()}
+            if not all(isinstance(v, Mapping) for v in value.values()):
+                raise ConfigError("durations: expected {provider: {state: seconds}}")
+            return {k: dict(v) for k, v in value.items()}
         items = value if isinstance(value, list) else [value]
         out: dict[str, dict[str, float]] = {}
         for text in items:
@@ -224,6 +231,56 @@ def validate(s: Settings, available: list[str] | None) -> None:
                              ("options", s.options), ("provider_ports", s.provider_ports)):
             for name in names:
                 if name not in available:
-                    raise ConfigError(f"{group}: unknown provider {name!r}; known: {', '.join(available)}")
+                    raise ConfigError(f"{FLAGS[group]}: unknown provider {name!r}; known: {', '.join(available)}")
         if not s.providers:
             s.providers = list(available)
+        check_provider_settings(s)
+
+
+# the command-line flag of each provider-keyed setting, for messages that name what the user typed
+FLAGS = {"providers": "--providers", "durations": "--duration", "profiles": "--profile", "options": "--option",
+         "provider_ports": "--provider-port"}
+
+
+def check_durations(durations: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, float]]:
+    """`durations` ({provider: {state: seconds}}) with each state spelled as the provider's graphs spell it;
+    ConfigError naming the flag and the valid states for an unknown provider or state, and for a number that
+    is not finite, below 0 or above the longest scriptable duration."""
+    from .core.fates import MAX_DURATION
+    from .providers import available, provider_class
+
+    known = available()
+    out: dict[str, dict[str, float]] = {}
+    for prov, states in durations.items():
+        if prov not in known:
+            raise ConfigError(f"--duration {prov}: unknown provider; known: {', '.join(known)}")
+        cls = provider_class(prov)
+        for state, secs in states.items():
+            st = cls.resolve_state(state)
+            if st is None:
+                raise ConfigError(f"--duration {prov}.{state}: unknown state; {prov} states: "
+                                  f"{', '.join(cls.states())}")
+            ok = isinstance(secs, (int, float)) and not isinstance(secs, bool) and math.isfinite(secs)
+            if not ok or not 0 <= secs <= MAX_DURATION:
+                raise ConfigError(f"--duration {prov}.{state}: seconds must be a finite number from 0 to "
+                                  f"{MAX_DURATION:g}, got {secs!r}")
+            out.setdefault(prov, {})[st] = float(secs)
+    return out
+
+
+def check_provider_settings(s: Settings) -> None:
+    """Durations, profiles and options against each provider's declarations (options parsed to their types)."""
+    from .providers import provider_class
+    from .providers.base import parse_options
+
+    s.durations = check_durations(s.durations)
+    for prov, profile in s.profiles.items():
+        cls = provider_class(prov)
+        if profile not in cls.profiles:
+            raise ConfigError(f"--profile {prov}={profile}: unknown profile; {prov} profiles: "
+                              f"{', '.join(cls.profiles)}")
+    for prov, given in list(s.options.items()):
+        try:
+            s.options[prov] = {k: v for k, v in parse_options(provider_class(prov), given).items() if k in given}
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None

@@ -156,6 +156,11 @@ class Call:
         read from `body` (default: the parsed request body)."""
         if self.provider is None:
             return None
+        app = self.request.app
+        settings = app.get("settings")  # (absent in the engine benchmarks' bare calls)
+        if settings is not None and settings.check_responses and set(facts) != set(self.provider.match_keys):
+            app["contract_violations"].append(f"{self.provider.key} submit: facts {sorted(facts)} are not its match "
+                                              f"keys {sorted(self.provider.match_keys)}")
         return self.session.decide_fate(self.provider.key, graph, self.request.headers.get(OUTCOME_HEADER),
                                         self.body if body is None else body, facts)
 

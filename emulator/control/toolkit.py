@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..config import ConfigError, check_durations
 from ..core import snapshot
 from ..core.clock import NS, Clock
 from ..core.errors import ApiError
@@ -50,6 +51,13 @@ async def create_session(call: Call) -> Reply:
                    store_options=s.store_options, journal_size=s.journal.capacity,
                    journal_bytes=s.journal.max_bytes)
     settings = call.request.app["settings"]
+    if "durations" in body:
+        try:
+            extra = check_durations(body["durations"])
+        except ConfigError as exc:
+            sessions.drop(key)
+            raise ApiError("invalid", str(exc).replace("--duration ", "durations: ", 1), field="durations") from None
+        s.durations = {p: {**s.durations.get(p, {}), **d} for p, d in {**s.durations, **extra}.items()}
     mode = body.get("clock", settings.clock)
     speed = body.get("speed", settings.speed)
     try:
@@ -220,6 +228,14 @@ async def import_snapshot(call: Call) -> Reply:
     return Reply(200, _session_view(fresh))
 
 
+async def providers(call: Call) -> Reply:
+    """The capabilities of every enabled provider (states, commands, match keys, durations, profiles,
+    options), from the same declarations the configuration is checked against."""
+    from ..providers.capabilities import describe
+
+    return Reply(200, {"providers": {k: describe(type(p), p) for k, p in call.request.app["providers"].items()}})
+
+
 async def config(call: Call) -> Reply:
     app = call.request.app
     return Reply(200, {"settings": app["settings"].to_dict(),
@@ -267,6 +283,8 @@ def routes() -> list[Route]:
         Route("POST", f"{P}/snapshot", import_snapshot, "Import a snapshot into the session",
               body="control/snapshot.response", body_limit="max_snapshot", responses={200: "control/session.response"},
               tags=T),
+        Route("GET", f"{P}/providers", providers, "Capabilities of the enabled providers",
+              responses={200: "control/providers.response"}, tags=T),
         Route("GET", f"{P}/config", config, "The effective configuration",
               responses={200: "control/config.response"}, tags=T),
     ]

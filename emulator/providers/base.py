@@ -7,6 +7,7 @@ handlers), `model.py` (wire model: job -> JSON), `lifecycle.py` (its graphs and 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,14 +21,61 @@ if TYPE_CHECKING:
     from ..routing import Call, Reply, Route
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+# `object`: a JSON value or text the provider reads itself (the Task API catalogue: JSON, a path or an object)
+TYPE_NAMES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "list", object: "json"}
+
+
 @dataclass(frozen=True)
 class Option:
-    """A provider setting, given as `--option <provider>.<name>=<value>` or EMULATOR_OPTIONS."""
+    """A provider setting, given as `--option <provider>.<name>=<value>`, EMULATOR_OPTIONS or the config
+    file. Declared once: parsing (`parse`), the CLI help and GET /_emulator/providers all read this."""
 
     name: str
     type: type
     default: Any
     help: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def parse(self, value: Any) -> Any:
+        """`value` (a string from the command line or environment, or a JSON value) as this option's type;
+        ValueError with the reason otherwise. Lists are '|'-separated in strings."""
+        t = self.type
+        if t is object:
+            return value
+        if t is bool:
+            if isinstance(value, bool):
+                return value
+            low = str(value).strip().lower()
+            if low in _TRUE or low in _FALSE:
+                return low in _TRUE
+            raise ValueError(f"must be true or false, got {value!r}")
+        if t is list:
+            if isinstance(value, (list, tuple)):
+                return [str(v).strip() for v in value if str(v).strip()]
+            return [v.strip() for v in str(value).split("|") if v.strip()]
+        if t is str:
+            if isinstance(value, (dict, list, bool)):
+                raise ValueError(f"must be a string, got {value!r}")
+            return str(value)
+        try:
+            if isinstance(value, bool) or (t is int and isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            out = t(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"must be {'an integer' if t is int else 'a number'}, got {value!r}") from None
+        if t is float and not math.isfinite(out):
+            raise ValueError(f"must be a finite number, got {value!r}")
+        if (self.minimum is not None and out < self.minimum) or (self.maximum is not None and out > self.maximum):
+            raise ValueError(f"must be from {self.minimum if self.minimum is not None else '-inf'} to "
+                             f"{self.maximum if self.maximum is not None else 'inf'}, got {out}")
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "type": TYPE_NAMES[self.type], "default": self.default, "help": self.help,
+                "minimum": self.minimum, "maximum": self.maximum}
 
 
 class Provider:
@@ -43,6 +91,8 @@ class Provider:
     # API has the concept, plus the provider's own; the submit handler reports each as a fact of the job
     match_keys: ClassVar[dict[str, str]] = {}
     store_options: ClassVar[dict[str, Any]] = {}
+    # every graph a job of this provider can walk (config checks durations against their states)
+    lifecycle: ClassVar[tuple[Graph, ...]] = ()
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -51,15 +101,32 @@ class Provider:
             raise ValueError(f"unknown profile {self.profile_name!r} for {self.key}; "
                              f"choose one of {', '.join(self.profiles)}")
         self.profile: dict[str, Any] = self.profiles[self.profile_name]
-        self.opts: dict[str, Any] = {o.name: o.default for o in self.options}
-        self.opts.update(settings.options.get(self.key, {}))
+        self.opts: dict[str, Any] = parse_options(type(self), settings.options.get(self.key, {}))
 
     # --- what subclasses provide --------------------------------------------------------------------------
     def routes(self) -> list[Route]:
         raise NotImplementedError
 
     def graphs(self) -> dict[str, Graph]:
-        raise NotImplementedError
+        """The graphs by name (default: the declared `lifecycle`)."""
+        return {g.name: g for g in self.lifecycle}
+
+    @classmethod
+    def states(cls) -> list[str]:
+        """Every state of the declared graphs, first-seen order."""
+        out: list[str] = []
+        for g in cls.lifecycle:
+            out += [s for s in g.states if s not in out]
+        return out
+
+    @classmethod
+    def resolve_state(cls, name: str) -> str | None:
+        """The state `name` means in any declared graph (case, aliases), or None."""
+        for g in cls.lifecycle:
+            st = g.resolve_state(name)
+            if st is not None:
+                return st
+        return None
 
     def render_error(self, err: ApiError, call: Call) -> Reply:
         raise NotImplementedError
@@ -84,3 +151,20 @@ class Provider:
     # --- shared helpers -----------------------------------------------------------------------------------
     def store(self, session: Session):
         return session.store(self.key)
+
+
+def parse_options(cls: type[Provider], given: dict[str, Any]) -> dict[str, Any]:
+    """Every option of provider `cls`: the declared default, or `given`'s value parsed to the declared type.
+    ValueError naming `--option <key>.<name>` and the valid choices for an unknown option or a bad value."""
+    declared = {o.name: o for o in cls.options}
+    out = {o.name: o.default for o in cls.options}
+    for name, value in given.items():
+        opt = declared.get(name)
+        if opt is None:
+            valid = ", ".join(declared) if declared else "none (it has no options)"
+            raise ValueError(f"--option {cls.key}.{name}: unknown option; {cls.key} options: {valid}")
+        try:
+            out[name] = opt.parse(value)
+        except ValueError as exc:
+            raise ValueError(f"--option {cls.key}.{name}: {exc}") from None
+    return out

@@ -78,7 +78,7 @@ def test_manual_clock_over_http_with_environment_configuration(served):
     (["--clock", "warp"], "clock must be one of real, scaled, manual"),
     (["--speed", "fast"], "speed must be a number"),
     (["--providers", "nope"], "unknown provider 'nope'"),
-    (["--profile", "bacalhau=v9"], "unknown profile 'v9' for bacalhau"),
+    (["--profile", "bacalhau=v9"], "--profile bacalhau=v9: unknown profile; bacalhau profiles: default, v1.4, v1.5"),
     (["--duration", "Running=3"], "expected provider.State=seconds"),
 ])
 def test_invalid_configuration_exits_nonzero_with_one_line(args, fragment):

@@ -37,6 +37,7 @@ class Bacalhau(Provider):
     match_keys: ClassVar[dict[str, str]] = {
         "name": "Job.Name", "labels": "Job.Labels (a key/value subset)", "type": "Job.Type (batch, ops, daemon, "
         "service)", "namespace": "Job.Namespace"}
+    lifecycle = tuple(GRAPHS.values())
     # short ids are found through an index on "j-" + 4 hex digits: 65,536 buckets, shared by many jobs at scale
     store_options: ClassVar[dict[str, Any]] = {"prefix_len": 6}
 
@@ -45,8 +46,6 @@ class Bacalhau(Provider):
 
         return routes()
 
-    def graphs(self):
-        return {g.name: g for g in GRAPHS.values()}
 
     def documented_states(self) -> tuple[str, ...]:
         """The states of the graphs this profile's jobs walk (Queued only from v1.4)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...core.errors import ApiError
-from ...core.lifecycle import Graph
 from ..base import Option, Provider
 from . import routes
 from .auth import Auth
@@ -18,27 +17,6 @@ if TYPE_CHECKING:
     from ...routing import Call, Reply, Route
 
 
-def _bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    low = str(value).strip().lower()
-    if low in ("1", "true", "yes", "on"):
-        return True
-    if low in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError(f"instabase.{name} must be true or false, got {value!r}")
-
-
-def _int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
-    try:
-        out = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"instabase.{name} must be an integer, got {value!r}") from None
-    if out < lo or (hi is not None and out > hi):
-        raise ValueError(f"instabase.{name} must be in {lo}..{hi if hi is not None else ''}, got {out}")
-    return out
-
-
 class InstabaseProvider(Provider):
     """Instabase Job API v1: flow jobs started by run_binary_async and driven through /api/v1/jobs/*."""
 
@@ -46,6 +24,7 @@ class InstabaseProvider(Provider):
     title = "Instabase Job API"
     api_version = "v1"
     profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": {}}
+    lifecycle = tuple(GRAPHS.values())
     match_keys: ClassVar[dict[str, str]] = {
         "labels": "the job's tags (a list; match one or several)", "tags": "the same as labels",
         "binary_path": "the flow binary's path", "input_dir": "the input folder", "priority": "the priority (0-9)",
@@ -57,26 +36,28 @@ class InstabaseProvider(Provider):
         Option("paused_is_done", bool, True,
                "jobs/status reports a PAUSED job as state DONE with results, as the seed lists PAUSED among "
                "terminal states; false reports PENDING"),
-        Option("log_page_size", int, 50, "log records per get_logs page"),
+        Option("log_page_size", int, 50, "log records per get_logs page", minimum=1),
         Option("retry_keeps_outcome", bool, False, "a retried job meets its scripted outcome again"),
-        Option("default_priority", int, 5, "priority of a job submitted without one (0-9)"),
+        Option("default_priority", int, 5, "priority of a job submitted without one (0-9)", minimum=0, maximum=9),
     )
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         o = self.opts
         self.auth = Auth(o["tokens"], o["admins"], str(o["default_user"]))
-        paused_done = _bool("paused_is_done", o["paused_is_done"])
-        self.done_states = frozenset(TERMINAL | {PAUSED}) if paused_done else frozenset(TERMINAL)
-        self.log_page_size = _int("log_page_size", o["log_page_size"], 1)
-        self.retry_keeps_outcome = _bool("retry_keeps_outcome", o["retry_keeps_outcome"])
-        self.default_priority = _int("default_priority", o["default_priority"], 0, 9)
+        self.done_states = frozenset(TERMINAL | {PAUSED}) if o["paused_is_done"] else frozenset(TERMINAL)
+        self.log_page_size = o["log_page_size"]
+        self.retry_keeps_outcome = o["retry_keeps_outcome"]
+        self.default_priority = o["default_priority"]
+
+    def authenticate(self, call: Call) -> None:
+        """Closed mode (option tokens): a missing or unknown bearer token is a 401 in Instabase's envelope,
+        before the body is read; handlers then ask the same Auth who the caller is."""
+        self.auth.user(call.headers)
 
     def routes(self) -> list[Route]:
         return routes.build()
 
-    def graphs(self) -> dict[str, Graph]:
-        return dict(GRAPHS)
 
     def shown_state(self, job: Job) -> str:
         return wire_state(job)

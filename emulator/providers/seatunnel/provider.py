@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...core.errors import ApiError
-from ...core.lifecycle import Graph
 from ..base import Option, Provider
 from . import errors, plugins, routes
 from .lifecycle import GRAPHS
@@ -34,7 +33,6 @@ _ENGINE = {**_SEED, "force_immediate": False, "savepoint_path": False, "env_job_
 _NEWER = {**_ENGINE, "page_envelope": True, "error_prefix": True, "hocon": True, "pending_jobs": True,
           "project_version": "2.3.10"}
 
-_TRUE = ("1", "true", "yes", "on")
 
 
 class SeaTunnelProvider(Provider):
@@ -45,6 +43,7 @@ class SeaTunnelProvider(Provider):
     api_version = "v2"
     default_port = 8080
     profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": _SEED, "engine-2.3.9": _ENGINE, "engine-newer": _NEWER}
+    lifecycle = tuple(GRAPHS.values())
     match_keys: ClassVar[dict[str, str]] = {
         "name": "the job name (jobName parameter, else env.job.name)", "jobName": "the same as name",
         "type": "env.job.mode: BATCH or STREAMING", "jobMode": "the same as type",
@@ -69,14 +68,7 @@ class SeaTunnelProvider(Provider):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        try:
-            minutes = float(self.opts["history_job_expire_minutes"])
-            float(self.opts["rows_per_second"])
-            int(self.opts["default_rows"])
-            int(self.opts["checkpoint_interval_ms"])
-            int(self.opts["id_epoch_start_ms"])
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"seatunnel options: {exc}") from None
+        minutes = self.opts["history_job_expire_minutes"]
         extra = [n.strip() for n in str(self.opts["extra_plugins"] or "").split("|") if n.strip()]
         self.known_plugins = plugins.catalogue(extra)
         # the engine's history-job-expire-minutes, unless the global --retain-seconds says otherwise
@@ -89,9 +81,8 @@ class SeaTunnelProvider(Provider):
         check_auth(call)
 
     def flag(self, name: str) -> bool:
-        """A boolean option (CLI values arrive as strings)."""
-        v = self.opts[name]
-        return v if isinstance(v, bool) else str(v).strip().lower() in _TRUE
+        """A boolean option (parsed once by its declaration)."""
+        return bool(self.opts[name])
 
     def worker_tags(self) -> dict[str, str]:
         """The worker's tags from option worker_tags (`k=v|k2=v2`)."""
@@ -105,8 +96,6 @@ class SeaTunnelProvider(Provider):
     def routes(self) -> list[Route]:
         return routes.routes()
 
-    def graphs(self) -> dict[str, Graph]:
-        return dict(GRAPHS)
 
     def render_error(self, err: ApiError, call: Call) -> Reply:
         return errors.render_error(err, call, prefix=self.profile["error_prefix"])

@@ -27,6 +27,7 @@ class Streams(Provider):
         "default": {"upload_status": 200, "root_lists_domains": False},
         "legacy": {"upload_status": 201, "root_lists_domains": True},
     }
+    lifecycle = (JOB,)
     match_keys: ClassVar[dict[str, str]] = {
         "name": "the job's name (jobConfigurationOverlay jobName, else the application's)",
         "applicationName": "the submitted application's name", "instance": "the instance id",
@@ -34,26 +35,17 @@ class Streams(Provider):
     options = (
         Option("instances", list, [], "instance ids that exist, '|'-separated; empty: any id works"),
         Option("default_instance", str, "inst1", "instance listed by GET .../instances when none is configured"),
-        Option("bundle_limit", int, 64 * 1024 * 1024, "bytes of uploaded bundles kept per instance (over: 413)"),
+        Option("bundle_limit", int, 64 * 1024 * 1024, "bytes of uploaded bundles kept per instance (over: 413)",
+               minimum=0),
         Option("token", str, "", "bearer token required on every call; empty: auth off"),
         Option("user", str, "streamsadmin", "the startedBy user of submitted jobs"),
         Option("regions", list, ["TransformedData=2"],
                "parallel regions (name=width, '|'-separated) every job has unless its overlay says otherwise"),
-        Option("first_job_id", int, 0, "id of the first job of each instance (Streams counts from 0)"),
+        Option("first_job_id", int, 0, "id of the first job of each instance (Streams counts from 0)", minimum=0),
     )
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
-        # option values arrive as strings from the CLI / environment; lists use "|"
-        for o in self.options:
-            val = self.opts[o.name]
-            if isinstance(val, str) and o.type is list:
-                self.opts[o.name] = [v.strip() for v in val.split("|") if v.strip()]
-            elif isinstance(val, str) and o.type is int:
-                try:
-                    self.opts[o.name] = int(val)
-                except ValueError:
-                    raise ValueError(f"option streams.{o.name} must be an integer, got {val!r}") from None
         self.default_regions = parse_regions(self.opts["regions"])
 
     def routes(self) -> list[Route]:
@@ -61,8 +53,6 @@ class Streams(Provider):
 
         return routes()
 
-    def graphs(self):
-        return {JOB.name: JOB}
 
     def render_error(self, err: ApiError, call: Call) -> Reply:
         return errors.render_error(err, call)

@@ -11,18 +11,6 @@ from . import errors
 from .catalogue import load_catalogue
 from .lifecycle import JOB
 
-_TRUE = ("1", "true", "yes", "on", "y", "t")
-
-
-def _bool(value: Any) -> bool:
-    return value if isinstance(value, bool) else str(value).strip().lower() in _TRUE
-
-
-def _list(value: Any) -> list[str]:
-    if isinstance(value, (list, tuple)):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [v.strip() for v in str(value or "").split("|") if v.strip()]
-
 
 class TaskApi(Provider):
     """Seequent Evo Compute Task API 0.0.2 (see the package docstring)."""
@@ -37,22 +25,23 @@ class TaskApi(Provider):
     match_keys: ClassVar[dict[str, str]] = {
         "type": "the task as topic/task", "key": "the same as type", "org_id": "the organisation UUID",
         "topic": "the task's topic", "task": "the task's name", "parameters": "the parameters (an object subset)"}
+    lifecycle = (JOB,)  # catalogue tasks walk copies of it with their own run time
     options = (
         Option("auth", bool, False, "require 'Authorization: Bearer <token>' (401 problem otherwise)"),
-        Option("tokens", list, "", "accepted bearer tokens, '|'-separated (empty: any non-empty token)"),
-        Option("orgs", list, "", "known organisation UUIDs, '|'-separated (empty: every UUID is an org)"),
-        Option("catalogue", str, "", "task catalogue: JSON text or a path to a JSON file, keyed 'topic/task' "
+        Option("tokens", list, [], "accepted bearer tokens, '|'-separated (empty: any non-empty token)"),
+        Option("orgs", list, [], "known organisation UUIDs, '|'-separated (empty: every UUID is an org)"),
+        Option("catalogue", object, "", "task catalogue: JSON text or a path to a JSON file, keyed 'topic/task' "
                                      "(parameters JSON Schema, duration, results)"),
         Option("catalogue_only", bool, False, "only catalogue tasks exist; any other topic/task is a 404"),
     )
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
-        self.auth = _bool(self.opts["auth"])
-        self.tokens = frozenset(_list(self.opts["tokens"]))
-        self.orgs = frozenset(o.lower() for o in _list(self.opts["orgs"]))
+        self.auth = self.opts["auth"]
+        self.tokens = frozenset(self.opts["tokens"])
+        self.orgs = frozenset(o.lower() for o in self.opts["orgs"])
         self.catalogue = load_catalogue(self.opts["catalogue"])
-        self.catalogue_only = _bool(self.opts["catalogue_only"])
+        self.catalogue_only = self.opts["catalogue_only"]
         self.one_l = bool(self.profile["one_l"])
 
     def routes(self) -> list[Route]:
@@ -61,7 +50,7 @@ class TaskApi(Provider):
         return routes()
 
     def graphs(self) -> dict:
-        graphs = {JOB.name: JOB}
+        graphs = super().graphs()
         graphs.update({t.graph.name: t.graph for t in self.catalogue.values()})
         return graphs
 
