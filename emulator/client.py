@@ -65,9 +65,13 @@ class EmulatorClient:
 
     # --- sessions -----------------------------------------------------------------------------------------
     def new_session(self, key: str | None = None, seed: int | None = None, clock: str = "manual",
-                    speed: float | None = None) -> EmulatorClient:
-        """Create a fresh session (its own jobs, clock, seed, rules and journal) and a client bound to it."""
+                    speed: float | None = None,
+                    durations: dict[str, dict[str, float]] | None = None) -> EmulatorClient:
+        """Create a fresh session (its own jobs, clock, seed, rules and journal) and a client bound to it;
+        `durations` ({provider: {state: seconds}}) apply to this session's jobs only."""
         body: dict[str, Any] = {"clock": clock}
+        if durations:
+            body["durations"] = durations
         if key:
             body["key"] = key
         if seed is not None:
