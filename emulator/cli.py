@@ -16,7 +16,7 @@ FLAG_KINDS = {
     "port": int, "seed": int, "speed": float, "jitter": float, "max_body": int, "max_snapshot": int,
     "retain_finished": int,
     "retain_seconds": float, "journal_size": int, "journal_bytes": int,
-    "max_sessions": int,
+    "max_sessions": int, "max_rules": int,
 }
 REPEATABLE = ("durations", "profiles", "options", "provider_ports")
 FLAG_NAMES = {"durations": "duration", "profiles": "profile", "options": "option", "provider_ports": "provider-port"}
@@ -36,7 +36,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        description="Serve the emulated job APIs and the control API under /_emulator/.")
     for name, (var, text) in cfg.ENV.items():
         flag = "--" + FLAG_NAMES.get(name, name).replace("_", "-")
-        if name == "check_responses":
+        if name in ("check_responses", "auto_sessions"):
             p.add_argument(flag, dest=name, action="store_const", const=True, default=None, help=f"{text} [{var}]")
         elif name in REPEATABLE:
             p.add_argument(flag, dest=name, action="append", default=None, help=f"{text} [{var}]")

@@ -39,6 +39,8 @@ class Settings:
     journal_size: int = 10_000
     journal_bytes: int = 4 * 1024 * 1024
     max_sessions: int = 1000
+    auto_sessions: bool = False
+    max_rules: int = 1000
     log_level: str = "warning"
     check_responses: bool = False
     state_file: str | None = None
@@ -70,7 +72,11 @@ ENV = {
     "journal_size": ("EMULATOR_JOURNAL_SIZE", "request journal capacity per session in entries (a ring buffer)"),
     "journal_bytes": ("EMULATOR_JOURNAL_BYTES", "request journal bound per session in bytes of kept text; a "
                                                 "request keeps 64 headers of 1 KiB and 16 KiB of body at most"),
-    "max_sessions": ("EMULATOR_MAX_SESSIONS", "sessions kept at once; the least recently used goes first"),
+    "max_sessions": ("EMULATOR_MAX_SESSIONS", "sessions kept at once; past it the least recently used session "
+                                              "without jobs goes, and when all hold jobs a new one is refused (409)"),
+    "auto_sessions": ("EMULATOR_AUTO_SESSIONS", "create a session on first use of an unknown key (default: only "
+                                                "POST /_emulator/sessions creates one; an unknown key is a 404)"),
+    "max_rules": ("EMULATOR_MAX_RULES", "scenario rules and fault rules per session, each (more: 409)"),
     "log_level": ("EMULATOR_LOG_LEVEL", "debug, info (adds one line per request), warning or error"),
     "check_responses": ("EMULATOR_CHECK_RESPONSES", "validate every response against schemas/ (for tests)"),
     "state_file": ("EMULATOR_STATE_FILE", "load state from this file at start and save it on shutdown"),
@@ -101,7 +107,7 @@ def _coerce(name: str, value: Any) -> Any:
         return low in (True, "1", "true", "yes", "on")
     try:
         if name in ("port", "seed", "max_body", "max_snapshot", "journal_size", "journal_bytes",
-                    "max_sessions"):
+                    "max_sessions", "max_rules"):
             return int(value)
         if name in ("retain_finished",):
             return None if value in (None, "") else int(value)
@@ -109,7 +115,8 @@ def _coerce(name: str, value: Any) -> Any:
             return float(value)
         if name == "retain_seconds":
             return None if value in (None, "") else float(value)
-
+        if name == "auto_sessions":
+            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
     except (TypeError, ValueError):
         raise ConfigError(f"{name} must be a number, got {value!r}") from None
     if name == "providers":
@@ -221,6 +228,8 @@ def validate(s: Settings, available: list[str] | None) -> None:
         raise ConfigError("journal_size must be >= 0")
     if s.max_sessions < 1:
         raise ConfigError("max_sessions must be >= 1")
+    if s.max_rules < 0:
+        raise ConfigError("max_rules must be >= 0")
     if s.state_file:
         check_state_file(s.state_file)
     if s.log_level.lower() not in LOG_LEVELS:

@@ -239,7 +239,9 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
             session = app["sessions"].get(None)
             bad = ApiError("invalid", f"session key {key!r} must be 1-64 of A-Z a-z 0-9 . _ ~ -", field=SESSION_HEADER)
             return _to_response(render_error(bad, Call(request, session, provider, route)), session)
-        session = app["sessions"].get(key)
+        session, missing = _session_of(app, key)
+        if missing is not None:
+            return _to_response(render_error(missing, Call(request, session, provider, route)), session)
         call = Call(request, session, provider, route)
         refused = _refuse_unusable_text(request)
         if refused is not None:
@@ -292,6 +294,27 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
 
     handle.__name__ = f"{route.method.lower()}_{route.path}"
     return handle
+
+
+def _session_of(app: web.Application, key: str | None) -> tuple[Session, ApiError | None]:
+    """The session a request names, or (the default session, the error to answer) when it names none that
+    exists: sessions are made by POST /_emulator/sessions, or on first use under --auto-sessions."""
+    sessions = app["sessions"]
+    if key is None:
+        return sessions.get(None), None
+    session = sessions.find(key)
+    if session is not None:
+        return session, None
+    if app["settings"].auto_sessions:
+        try:
+            return sessions.create(key), None
+        except ApiError as err:
+            return sessions.get(None), err
+    # kind "invalid" with a 404: every provider renders it as a client error (an unknown job id is a 500 in
+    # some API versions, which would read as an emulator bug here)
+    missing = ApiError("invalid", f"session {key!r} does not exist; create it with POST /_emulator/sessions "
+                                  "(or serve with --auto-sessions)", field=SESSION_HEADER, status=404)
+    return sessions.get(None), missing
 
 
 def _refuse_unusable_text(request: web.Request) -> ApiError | None:

@@ -105,8 +105,13 @@ def rule_routes(kind: str, summary: str, check: Any = None, check_rule: Any = No
         _provider_key(call, body.get("provider"))
         if check is not None:
             check(body)
+        book = _book(call, kind)
+        bound = call.request.app["settings"].max_rules
+        if len(book.rules) >= bound:
+            raise ApiError("refused", f"session {call.session.key!r} already holds {bound} {kind} rules "
+                                      f"(--max-rules); remove some first", field=kind)
         try:
-            rule = _book(call, kind).add(body, None if check_rule is None else lambda r: check_rule(call, r))
+            rule = book.add(body, None if check_rule is None else lambda r: check_rule(call, r))
         except (TypeError, ValueError) as exc:
             raise ApiError("invalid", str(exc), field="outcome" if kind == "scenarios" else "body") from None
         return Reply(201, rule.to_dict())

@@ -340,9 +340,11 @@ class Session:
 
 
 class Sessions:
-    """Every session of one emulator process, created on first use from `factory(key)`. At most `limit`
-    sessions are kept: past that, the least recently used one (never the default) is dropped, so clients
-    inventing keys cannot grow memory without bound."""
+    """Every session of one emulator process. The default session always exists; others are made by
+    `create(key)` (POST /_emulator/sessions, or a request naming an unknown key when auto-creation is on).
+    At most `limit` sessions are kept: creating one past that drops the least recently used session that
+    holds no jobs (never the default); when every session holds jobs the creation is refused, so no job is
+    ever dropped silently."""
 
     DEFAULT = "default"
 
@@ -352,16 +354,34 @@ class Sessions:
         self._all: dict[str, Session] = {}
 
     def get(self, key: str | None = None) -> Session:
+        """The session `key` (the default one for None), created when missing."""
         key = key or self.DEFAULT
+        s = self.find(key)
+        return s if s is not None else self.create(key)
+
+    def find(self, key: str) -> Session | None:
+        """The session `key` if it exists (marked most recently used), else None; never creates one."""
         s = self._all.pop(key, None)
         if s is None:
+            if key != self.DEFAULT:
+                return None
             s = self.factory(key)
-            while len(self._all) >= self.limit:
-                oldest = next((k for k in self._all if k != self.DEFAULT), None)
-                if oldest is None:
-                    break
-                del self._all[oldest]
         self._all[key] = s  # most recently used last
+        return s
+
+    def create(self, key: str) -> Session:
+        """A new empty session `key`, replacing any of that key; refused (ApiError 'refused') at the bound
+        when no session can be dropped without dropping jobs."""
+        self._all.pop(key, None)
+        while len(self._all) >= self.limit:
+            idle = next((k for k, v in self._all.items() if k != self.DEFAULT and not any(v.stores.values())),
+                        None)
+            if idle is None:
+                raise ApiError("refused", f"session limit of {self.limit} reached and every session holds jobs; "
+                                          "delete one (DELETE /_emulator/sessions/{key}) or raise --max-sessions",
+                               field="X-Emulator-Session")
+            del self._all[idle]
+        s = self._all[key] = self.factory(key)
         return s
 
     def put(self, session: Session) -> None:

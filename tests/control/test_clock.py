@@ -44,6 +44,7 @@ async def test_set_clock_rejects_unknown_mode(emu):
 
 
 async def test_session_header_isolates_clocks(emu):
+    assert (await emu.post("/_emulator/sessions", json={"key": "w1"})).status == 201
     await emu.post("/_emulator/clock/advance", json={"seconds": 100}, headers={"X-Emulator-Session": "w1"})
     mine = await (await emu.get("/_emulator/clock", headers={"X-Emulator-Session": "w1"})).json()
     other = await (await emu.get("/_emulator/clock")).json()

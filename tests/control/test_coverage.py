@@ -110,6 +110,8 @@ async def test_instabase_hidden_cancelling_is_neither_documented_nor_observed(em
 
 
 async def test_sessions_are_separate_and_all_merges_them(emu):
+    for key in ("cov-1", "cov-2"):
+        assert (await emu.post("/_emulator/sessions", json={"key": key})).status == 201
     await poll_to_end(emu, "taskapi", S1)
     await poll_to_end(emu, "bacalhau", S2)
     one = await coverage(emu, S1)

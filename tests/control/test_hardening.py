@@ -54,7 +54,7 @@ async def test_session_key_with_control_characters_is_400(emu):
 async def test_sessions_are_bounded_least_recently_used_first(emulator_factory):
     emu = await emulator_factory(max_sessions=3)
     for key in ("a", "b", "c", "d"):
-        await emu.get("/_emulator/health", headers={"X-Emulator-Session": key})
+        assert (await emu.post("/_emulator/sessions", json={"key": key})).status == 201
     keys = [s["key"] for s in (await (await emu.get("/_emulator/sessions")).json())["sessions"]]
     assert sorted(keys) == ["c", "d", "default"]
 

@@ -56,6 +56,8 @@ async def control(emu, method, path, body=None, status=200, headers=None):
 
 # --- sessions ---------------------------------------------------------------------------------------------
 async def test_two_sessions_never_see_each_others_jobs_or_clocks(emu):
+    for key in ("a", "b"):
+        assert (await emu.post("/_emulator/sessions", json={"key": key})).status == 201
     a, b = {"X-Emulator-Session": "a"}, {"X-Emulator-Session": "b"}
     ja = await bsubmit(emu, "in-a", headers=a)
     tb = await tsubmit(emu, headers=b)

@@ -180,6 +180,7 @@ async def test_bearer_token_auth(emulator_factory):
 
 
 async def test_session_prefix_links_resolve(emu):
+    assert (await emu.post("/_emulator/sessions", json={"key": "w1"})).status == 201
     job = await (await emu.post(f"/_session/w1{INST}/jobs", json={"application": "https://h/a.sab"})).json()
     assert path(job["self"]) == f"/_session/w1{INST}/jobs/0"
     assert (await emu.get(path(job["self"]))).status == 200

@@ -128,6 +128,7 @@ async def test_seed_profile_spells_cancel_states_with_one_l(emulator_factory):
 
 
 async def test_session_prefix_is_kept_in_location_and_links(emu):
+    assert (await emu.post("/_emulator/sessions", json={"key": "w1"})).status == 201
     prefixed = "/_session/w1" + CREATE
     resp = await emu.post(prefixed, json={"parameters": {}}, allow_redirects=False)
     loc = resp.headers["Location"]
