@@ -118,3 +118,39 @@ async def test_instabase_fail_to_checkpoint_lands_in_stopped_at_checkpoint(emu):
     job_id = (await resp.json())["data"]["job_id"]
     await emu.advance(600)
     assert (await (await emu.get(f"/_emulator/jobs/instabase/{job_id}")).json())["state"] == "STOPPED_AT_CHECKPOINT"
+
+
+def test_rule_schemas_follow_the_fate_table_and_bounds():
+    import json
+    from pathlib import Path
+
+    from emulator.core import fates
+
+    root = Path(__file__).resolve().parents[2] / "schemas" / "control"
+    request = json.loads((root / "scenario.request.json").read_text())
+    response = json.loads((root / "scenario.response.json").read_text())
+    assert request["properties"]["outcome"]["enum"] == list(fates.KINDS)
+    assert response["properties"]["outcome"]["enum"] == list(fates.KINDS)
+    assert request["properties"]["times"]["maximum"] == fates.MAX_FLAPS
+    assert request["properties"]["every"]["minimum"] == fates.MIN_FLAP_EVERY
+    assert request["properties"]["durations"]["additionalProperties"]["maximum"] == fates.MAX_DURATION
+
+
+async def test_control_openapi_describes_rule_bodies_without_a_bare_object(emu):
+    doc = await (await emu.get("/_emulator/openapi/control.json")).json()
+
+    def bare(node, path):
+        if isinstance(node, dict):
+            if node.get("type") == "object" and not ({"properties", "additionalProperties", "$ref"} & set(node)):
+                yield path
+            for k, v in node.items():
+                yield from bare(v, f"{path}/{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from bare(v, f"{path}/{i}")
+
+    bare_rules = [p for p in bare(doc["components"]["schemas"], "") if p.split("/")[1].startswith("scenario")]
+    assert bare_rules == []
+    match = doc["components"]["schemas"]["scenario.request"]["properties"]["match"]
+    assert match["additionalProperties"]["type"] == ["string", "number", "integer", "boolean", "array", "object",
+                                                     "null"]
