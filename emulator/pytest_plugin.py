@@ -186,7 +186,13 @@ class _Servers:
     def url(self, extra: dict[str, Any] | None = None) -> str:
         values = dict(self.base)
         for key, value in (extra or {}).items():
-            values[key] = {**(values.get(key) or {}), **value} if isinstance(value, dict) else value
+            if isinstance(value, dict):  # per provider, and within a provider per option / state
+                merged = dict(values.get(key) or {})
+                for prov, v in value.items():
+                    old = merged.get(prov)
+                    merged[prov] = {**old, **v} if isinstance(old, dict) and isinstance(v, dict) else v
+                value = merged
+            values[key] = value
         ident = json.dumps(values, sort_keys=True, default=str)
         server = self.running.get(ident)
         if server is None:
@@ -203,7 +209,10 @@ def _job_emulator_servers(request: pytest.FixtureRequest) -> Iterator[_Servers |
     if _setting(request.config, "url"):
         yield None
         return
-    servers = _Servers(_server_values(request.config))
+    s = _check_settings(_server_values(request.config))
+    # parsed once, so a marker's dicts merge over the ini's or command line's values key by key
+    servers = _Servers({"providers": s.providers, "profiles": s.profiles, "options": s.options,
+                        "durations": s.durations})
     try:
         yield servers
     finally:

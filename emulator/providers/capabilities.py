@@ -54,5 +54,7 @@ def help_lines(cls: type[Provider]) -> list[str]:
              "      default durations: " + ", ".join(f"{k}={v:g}" for k, v in d["durations"].items()),
              "      scenario match keys: " + ", ".join(m["key"] for m in d["match_keys"])]
     for o in d["options"]:
-        lines.append(f"      --option {cls.key}.{o['name']}=<{o['type']}>  {o['help']} (default: {o['default']!r})")
+        bounds = "".join(f", {w} {o[w]:g}" for w in ("minimum", "maximum") if o[w] is not None)
+        lines.append(f"      --option {cls.key}.{o['name']}=<{o['type']}>  {o['help']} (default: {o['default']!r}"
+                     f"{bounds})")
     return lines

@@ -33,10 +33,14 @@ USER_TESTS = textwrap.dedent('''
         job = submit(job_emulator)
         assert job_emulator.advance_until("bacalhau", job, "Completed")["advanced_seconds"] == 2 + 7
 
-    @pytest.mark.job_emulator(profile={"bacalhau": "v1.4"}, durations={"bacalhau.Running": 30}, seed=5)
+    @pytest.mark.job_emulator(profile={"bacalhau": "v1.4"}, durations={"bacalhau.Running": 30}, seed=5,
+                              options={"seatunnel": {"basic_auth": "true"}})
     def test_marker_gives_this_test_a_profile_and_durations(job_emulator):
         doc = providers(job_emulator.url)
         assert doc["bacalhau"]["profile"] == "v1.4"
+        # the marker's option joins the ini's, on a second in-process emulator
+        assert doc["seatunnel"]["option_values"]["basic_auth"] is True
+        assert doc["seatunnel"]["option_values"]["rows_per_second"] == 50.0
         job = submit(job_emulator)
         assert job_emulator.advance_until("bacalhau", job, "Completed")["advanced_seconds"] == 2 + 30
 
