@@ -36,7 +36,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        description="Serve the emulated job APIs and the control API under /_emulator/.")
     for name, (var, text) in cfg.ENV.items():
         flag = "--" + FLAG_NAMES.get(name, name).replace("_", "-")
-        if name in ("check_responses", "auto_sessions"):
+        if name in ("check_responses", "auto_sessions", "trust_forwarded"):
             p.add_argument(flag, dest=name, action="store_const", const=True, default=None, help=f"{text} [{var}]")
         elif name in REPEATABLE:
             p.add_argument(flag, dest=name, action="append", default=None, help=f"{text} [{var}]")

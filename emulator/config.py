@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -40,14 +41,33 @@ class Settings:
     journal_bytes: int = 4 * 1024 * 1024
     max_sessions: int = 1000
     auto_sessions: bool = False
+    control_token: str | None = None
+    trust_forwarded: bool = False
     max_rules: int = 1000
     log_level: str = "warning"
     check_responses: bool = False
     state_file: str | None = None
     preload: str | None = None
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self, reveal: bool = False) -> dict:
+        """The settings as JSON; secrets (the control token, provider options named like passwords or
+        tokens) read `<redacted>` unless `reveal`."""
+        out = asdict(self)
+        if reveal:
+            return out
+        if out["control_token"]:
+            out["control_token"] = REDACTED
+        out["options"] = {prov: redact_options(opts) for prov, opts in out["options"].items()}
+        return out
+
+
+REDACTED = "<redacted>"
+SECRET_OPTION = re.compile(r"pass(word|wd)?|secret|token|api[-_]?key|credential", re.I)
+
+
+def redact_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Provider options with the values of secret ones (tokens, passwords) redacted."""
+    return {k: REDACTED if SECRET_OPTION.search(k) and v not in (None, "", []) else v for k, v in options.items()}
 
 
 # name -> (env var, help); the CLI builds its flags from this table so flags, env and help never drift.
@@ -76,6 +96,11 @@ ENV = {
                                               "without jobs goes, and when all hold jobs a new one is refused (409)"),
     "auto_sessions": ("EMULATOR_AUTO_SESSIONS", "create a session on first use of an unknown key (default: only "
                                                 "POST /_emulator/sessions creates one; an unknown key is a 404)"),
+    "control_token": ("EMULATOR_CONTROL_TOKEN", "require this token on /_emulator/ (except health) as "
+                                                "X-Emulator-Control-Token or Authorization: Bearer; set it whenever "
+                                                "the port is reachable from other hosts"),
+    "trust_forwarded": ("EMULATOR_TRUST_FORWARDED", "build Location headers and links from X-Forwarded-Host/Proto "
+                                                    "(only behind a proxy you run)"),
     "max_rules": ("EMULATOR_MAX_RULES", "scenario rules and fault rules per session, each (more: 409)"),
     "log_level": ("EMULATOR_LOG_LEVEL", "debug, info (adds one line per request), warning or error"),
     "check_responses": ("EMULATOR_CHECK_RESPONSES", "validate every response against schemas/ (for tests)"),
@@ -115,7 +140,7 @@ def _coerce(name: str, value: Any) -> Any:
             return float(value)
         if name == "retain_seconds":
             return None if value in (None, "") else float(value)
-        if name == "auto_sessions":
+        if name in ("auto_sessions", "trust_forwarded"):
             return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
     except (TypeError, ValueError):
         raise ConfigError(f"{name} must be a number, got {value!r}") from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import logging
 import math
@@ -142,10 +143,14 @@ class Call:
         return self.session.clock.now_ns()
 
     def base_url(self) -> str:
-        """Scheme and host exactly as the client called them (never rewritten to localhost)."""
+        """Scheme and host exactly as the client called them (never rewritten to localhost); X-Forwarded-Host
+        and -Proto only under --trust-forwarded."""
         req = self.request
-        host = req.headers.get("X-Forwarded-Host") or req.host
-        scheme = req.headers.get("X-Forwarded-Proto") or req.scheme
+        host, scheme = req.host, req.scheme
+        # forwarded headers only behind a proxy the user runs: otherwise any client could point links elsewhere
+        if getattr(req.app.get("settings"), "trust_forwarded", False):
+            host = req.headers.get("X-Forwarded-Host") or host
+            scheme = req.headers.get("X-Forwarded-Proto") or scheme
         prefix = req.match_info.get("_session")
         base = f"{scheme}://{host}"
         return f"{base}/_session/{prefix}" if prefix else base
@@ -234,6 +239,11 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
     async def handle(request: web.Request) -> web.StreamResponse:
         app = request.app
         settings = app["settings"]
+        if pkey is None and settings.control_token and route.path != CONTROL_OPEN:
+            denied = _control_denied(request, settings.control_token)
+            if denied is not None:
+                session = app["sessions"].get(None)
+                return _to_response(render_error(denied, Call(request, session, provider, route)), session)
         key = request.match_info.get("_session") or request.headers.get(SESSION_HEADER)
         if key is not None and not SESSION_KEY.fullmatch(key):
             session = app["sessions"].get(None)
@@ -267,6 +277,9 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
                 if provider is not None:
                     provider.authenticate(call)
                 call.args = parse_args(route.query, request.query) if route.query else {}
+                if call.args.get("reveal") and not settings.control_token:
+                    raise ApiError("forbidden", "reveal=true shows secrets and needs the emulator to run with "
+                                                "--control-token", field="reveal")
                 if route.body is not None or route.body_format != "json":
                     await _read_body(call, route, getattr(settings, route.body_limit))
                 if route.reads is not None:
@@ -294,6 +307,24 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
 
     handle.__name__ = f"{route.method.lower()}_{route.path}"
     return handle
+
+
+CONTROL_TOKEN_HEADER = "X-Emulator-Control-Token"
+CONTROL_OPEN = "/_emulator/health"  # stays open for health checks (it shows no secret)
+
+
+def _control_denied(request: web.Request, token: str) -> ApiError | None:
+    """None when the request carries the control token (its own header, or Authorization: Bearer)."""
+    given = request.headers.get(CONTROL_TOKEN_HEADER)
+    if given is None:
+        auth = request.headers.get("Authorization", "")
+        given = auth[7:] if auth[:7].lower() == "bearer " else None
+    if given is None:
+        return ApiError("unauthorized", f"the control API needs the control token ({CONTROL_TOKEN_HEADER} or "
+                                        "Authorization: Bearer)", field=CONTROL_TOKEN_HEADER)
+    if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode()):
+        return ApiError("forbidden", "wrong control token", field=CONTROL_TOKEN_HEADER)
+    return None
 
 
 def _session_of(app: web.Application, key: str | None) -> tuple[Session, ApiError | None]:

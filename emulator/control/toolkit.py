@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config import ConfigError, check_durations
+from ..config import ConfigError, check_durations, redact_options
 from ..core import snapshot
 from ..core.clock import NS, Clock
 from ..core.errors import ApiError
@@ -148,7 +148,7 @@ async def journal(call: Call) -> Reply:
     j = call.session.journal
     count, entries = j.page(kind=a["kind"], provider=a["provider"], method=a["method"], path=a["path"],
                             job=a["job"], status=a["status"], since_ns=_to_ns(a["since"]),
-                            until_ns=_to_ns(a["until"]), limit=a["limit"])
+                            until_ns=_to_ns(a["until"]), limit=a["limit"], reveal=a["reveal"])
     return Reply(200, {"count": count, "entries": entries, "capacity": j.capacity, "dropped": j.dropped,
                        "bytes": j.bytes, "max_bytes": j.max_bytes})
 
@@ -243,8 +243,11 @@ async def providers(call: Call) -> Reply:
 
 async def config(call: Call) -> Reply:
     app = call.request.app
-    return Reply(200, {"settings": app["settings"].to_dict(),
-                       "providers": {k: {"profile": p.profile_name, "options": {o: str(v) for o, v in p.opts.items()},
+    reveal = call.args["reveal"]
+    return Reply(200, {"settings": app["settings"].to_dict(reveal),
+                       "providers": {k: {"profile": p.profile_name,
+                                         "options": (lambda opts: opts if reveal else redact_options(opts))(
+                                             {o: str(v) for o, v in p.opts.items()}),
                                          "title": p.title, "api_version": p.api_version}
                                      for k, p in app["providers"].items()}})
 
@@ -257,6 +260,7 @@ JOURNAL_QUERY = (
     Param("since", float, None, "emulated unix seconds", minimum=0, maximum=1e11),
     Param("until", float, None, "emulated unix seconds", minimum=0, maximum=1e11),
     Param("limit", int, None, "newest N only", minimum=1),
+    Param("reveal", bool, False, "show secrets (needs --control-token)"),
 )
 
 
@@ -290,6 +294,7 @@ def routes() -> list[Route]:
               tags=T),
         Route("GET", f"{P}/providers", providers, "Capabilities of the enabled providers",
               responses={200: "control/providers.response"}, tags=T),
-        Route("GET", f"{P}/config", config, "The effective configuration",
+        Route("GET", f"{P}/config", config, "The effective configuration (secrets redacted unless ?reveal=true)",
+              query=(Param("reveal", bool, False, "show secrets (needs --control-token)"),),
               responses={200: "control/config.response"}, tags=T),
     ]

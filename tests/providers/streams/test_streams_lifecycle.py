@@ -98,7 +98,7 @@ async def test_canceling_keeps_health_then_leaves(emu):
 
 async def test_same_seed_same_requests_same_bytes(emulator_factory):
     async def run():
-        emu = await emulator_factory()
+        emu = await emulator_factory(trust_forwarded=True)
         await emu.post(f"{INST}/applicationbundles", data=b"sab", headers={"Content-Type": "application/x-jar"})
         await emu.post(f"{INST}/jobs", json=URL_APP)
         await emu.advance(2.5)

@@ -34,7 +34,11 @@ async def test_create_answers_303_with_location_to_status_on_the_called_host(emu
     assert status_path == f"compute/orgs/{ORG}/geostatistics/kriging/{job_id}/status"
 
 
-async def test_create_location_uses_forwarded_host_and_scheme(emu):
+async def test_create_location_uses_forwarded_host_and_scheme_only_when_trusted(emulator_factory, emu):
+    resp = await emu.post(CREATE, json={"parameters": {}}, allow_redirects=False,
+                          headers={"X-Forwarded-Host": "evil.example.test", "X-Forwarded-Proto": "https"})
+    assert resp.headers["Location"].startswith(f"http://127.0.0.1:{emu.server.port}/compute/orgs/{ORG}/")
+    emu = await emulator_factory(trust_forwarded=True)
     resp = await emu.post(CREATE, json={"parameters": {}}, allow_redirects=False,
                           headers={"X-Forwarded-Host": "hub.example.test", "X-Forwarded-Proto": "https"})
     assert resp.status == 303
