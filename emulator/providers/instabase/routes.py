@@ -62,9 +62,11 @@ def _job_id(call: Call) -> str:
     return job_id
 
 
-def _job(call: Call, job_id: str) -> Job:
+def _job(call: Call, job_id: str, user: User) -> Job:
+    """The job `job_id` as `user` may see it: jobs are scoped by user, so a non-admin asking for another
+    user's job is answered as if it did not exist (closed mode; in open mode everyone is an admin)."""
     job = _store(call).get(job_id)
-    if job is None:
+    if job is None or (not user.admin and job.data.get("username") != user.name):
         raise ApiError("not_found", f"job {job_id} not found", field="job_id")
     return job
 
@@ -116,8 +118,7 @@ async def run_binary_async(call: Call) -> Reply:
 
 # --- reads --------------------------------------------------------------------------------------------------
 def _status_job(call: Call) -> Job:
-    _user(call)
-    return _job(call, _job_id(call))
+    return _job(call, _job_id(call), _user(call))
 
 
 async def job_status(call: Call) -> Reply:
@@ -128,8 +129,7 @@ async def job_status(call: Call) -> Reply:
 
 async def get_logs(call: Call) -> Reply:
     """GET /api/v1/jobs/get_logs: one page of the job's log records; `offset` is a page index."""
-    _user(call)
-    job = _job(call, _job_id(call))
+    job = _job(call, _job_id(call), _user(call))
     size = _prov(call).log_page_size
     offset = call.args["offset"]
     records = model.log_records(job, call.now_ns)
@@ -261,8 +261,7 @@ _MESSAGES = {"pause": "paused by user", "resume": "resumed by user", "cancel": "
 def _single(command: str | Callable[[Call], str]) -> Callable[[Call], Any]:
     async def handler(call: Call) -> Reply:
         _merge_body(call)
-        _user(call)
-        job = _job(call, _job_id(call))
+        job = _job(call, _job_id(call), _user(call))
         name = command(call) if callable(command) else command
         _apply(call, job, name)
         return Reply(200, dict(OK))
@@ -299,9 +298,9 @@ def _bulk(command: str, from_states: tuple[str, ...]) -> Callable[[Call], Any]:
 # --- tags ---------------------------------------------------------------------------------------------------
 async def update_tags(call: Call) -> Reply:
     """POST /api/v1/jobs/tags: replace a job's tags; omitting `names` deletes them."""
-    _user(call)
+    user = _user(call)
     body = call.body
-    job = _job(call, body["job_id"])
+    job = _job(call, body["job_id"], user)
     names = model.as_list(body.get("names"))
     job.data["tags"] = names
     return Reply(200, {"status": "OK", "updated_tags": list(names)})

@@ -38,5 +38,5 @@ async def action(emu, name: str, headers=None, **params) -> tuple[int, dict]:
     return resp.status, await resp.json()
 
 
-async def state(emu, job_id: str) -> str:
-    return (await status(emu, job_id))["cur"]["status"]
+async def state(emu, job_id: str, headers=None) -> str:
+    return (await status(emu, job_id, headers))["cur"]["status"]

@@ -1,6 +1,7 @@
 """Users and bulk actions: open and closed token modes, the admin rule, and the bulk filters."""
 
-from instabase_helpers import action, run, state
+from instabase_helpers import action, run
+from instabase_helpers import state as state_as
 
 from emulator.core.clock import DEFAULT_MANUAL_START_NS, NS
 
@@ -9,6 +10,11 @@ START = DEFAULT_MANUAL_START_NS // NS
 CLOSED = {"instabase": {"tokens": "ta=alice|tb=bob|tok-jaydoe=jaydoe", "admins": "alice"}}
 ALICE = {"Authorization": "Bearer ta"}
 BOB = {"Authorization": "Bearer tb"}
+
+
+async def state(emu, job_id: str) -> str:
+    """A job's state as the admin sees it (jobs are scoped by user: jaydoe cannot see alice's or bob's)."""
+    return await state_as(emu, job_id, ALICE)
 
 
 async def test_open_mode_any_token_names_a_stable_user(emu):
