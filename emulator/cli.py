@@ -17,6 +17,7 @@ FLAG_KINDS = {
     "retain_finished": int,
     "retain_seconds": float, "journal_size": int, "journal_bytes": int,
     "max_sessions": int, "max_rules": int,
+    "idle_timeout": float, "body_timeout": float,
 }
 REPEATABLE = ("durations", "profiles", "options", "provider_ports")
 FLAG_NAMES = {"durations": "duration", "profiles": "profile", "options": "option", "provider_ports": "provider-port"}
@@ -128,7 +129,8 @@ def serve(settings: cfg.Settings) -> int:
     async def run() -> None:
         app = create_app(settings)
         runners = []
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False,
+                                keepalive_timeout=settings.idle_timeout)
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
@@ -142,7 +144,8 @@ def serve(settings: cfg.Settings) -> int:
         for key, pport in settings.provider_ports.items():
             papp = create_app(settings, only=key)
             papp["sessions"] = app["sessions"]  # one world: the same jobs on both ports
-            prunner = web.AppRunner(papp, access_log=None, handle_signals=False)
+            prunner = web.AppRunner(papp, access_log=None, handle_signals=False,
+                                     keepalive_timeout=settings.idle_timeout)
             await prunner.setup()
             await web.TCPSite(prunner, settings.host, pport).start()
             runners.append(prunner)

@@ -43,6 +43,8 @@ class Settings:
     auto_sessions: bool = False
     control_token: str | None = None
     trust_forwarded: bool = False
+    idle_timeout: float = 75.0
+    body_timeout: float = 30.0
     max_rules: int = 1000
     log_level: str = "warning"
     check_responses: bool = False
@@ -101,6 +103,8 @@ ENV = {
                                                 "the port is reachable from other hosts"),
     "trust_forwarded": ("EMULATOR_TRUST_FORWARDED", "build Location headers and links from X-Forwarded-Host/Proto "
                                                     "(only behind a proxy you run)"),
+    "idle_timeout": ("EMULATOR_IDLE_TIMEOUT", "wall seconds an idle keep-alive connection stays open"),
+    "body_timeout": ("EMULATOR_BODY_TIMEOUT", "wall seconds a request body may take to arrive (slower: 408)"),
     "max_rules": ("EMULATOR_MAX_RULES", "scenario rules and fault rules per session, each (more: 409)"),
     "log_level": ("EMULATOR_LOG_LEVEL", "debug, info (adds one line per request), warning or error"),
     "check_responses": ("EMULATOR_CHECK_RESPONSES", "validate every response against schemas/ (for tests)"),
@@ -136,7 +140,7 @@ def _coerce(name: str, value: Any) -> Any:
             return int(value)
         if name in ("retain_finished",):
             return None if value in (None, "") else int(value)
-        if name in ("speed", "jitter"):
+        if name in ("speed", "jitter", "idle_timeout", "body_timeout"):
             return float(value)
         if name == "retain_seconds":
             return None if value in (None, "") else float(value)
@@ -253,6 +257,9 @@ def validate(s: Settings, available: list[str] | None) -> None:
         raise ConfigError("journal_size must be >= 0")
     if s.max_sessions < 1:
         raise ConfigError("max_sessions must be >= 1")
+    for name in ("idle_timeout", "body_timeout"):
+        if not 0 < getattr(s, name) <= 86_400:
+            raise ConfigError(f"{name} must be > 0 and <= 86400 seconds, got {getattr(s, name):g}")
     if s.max_rules < 0:
         raise ConfigError("max_rules must be >= 0")
     if s.state_file:

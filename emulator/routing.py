@@ -468,7 +468,7 @@ async def _read_body(call: Call, route: Route, limit: int) -> None:
     if request.content_length is not None and request.content_length > limit:
         raise ApiError("too_large", f"request body of {request.content_length} bytes exceeds the limit of "
                                     f"{limit} bytes", field="body")
-    raw = await read_bounded(request, limit)
+    raw = await read_bounded(request, limit, request.app["settings"].body_timeout)
     call.raw = raw
     fmt = route.body_format
     if fmt == "raw":
@@ -489,18 +489,24 @@ async def _read_body(call: Call, route: Route, limit: int) -> None:
     call.body = body
 
 
-async def read_bounded(request: web.Request, limit: int) -> bytes:
+async def read_bounded(request: web.Request, limit: int, timeout: float | None = None) -> bytes:
     """The request body, counted against `limit` as it arrives: a compressed body (Content-Encoding gzip,
-    deflate, br) is inflated chunk by chunk and refused as soon as its inflated size passes the limit."""
+    deflate, br) is inflated chunk by chunk and refused as soon as its inflated size passes the limit. A body
+    that takes longer than `timeout` wall seconds to arrive (a stalled or trickling client) is a 408."""
     if not request.body_exists:
         return b""
     parts = bytearray()
     try:
-        async for chunk in request.content.iter_any():
-            parts += chunk
-            if len(parts) > limit:
-                raise ApiError("too_large", f"request body exceeds the limit of {limit} bytes"
-                               + (" once inflated" if "Content-Encoding" in request.headers else ""), field="body")
+        async with asyncio.timeout(timeout):
+            async for chunk in request.content.iter_any():
+                parts += chunk
+                if len(parts) > limit:
+                    raise ApiError("too_large", f"request body exceeds the limit of {limit} bytes"
+                                   + (" once inflated" if "Content-Encoding" in request.headers else ""),
+                                   field="body")
+    except TimeoutError:
+        raise ApiError("invalid", f"request body did not arrive within {timeout:g} s (--body-timeout); "
+                                  f"{len(parts)} bytes came", field="body", status=408) from None
     except web.HTTPException:
         raise ApiError("too_large", f"request body exceeds the limit of {limit} bytes", field="body") from None
     except PayloadEncodingError:

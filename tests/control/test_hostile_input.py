@@ -127,3 +127,26 @@ async def test_query_numbers_take_ascii_digits_only(emu):
     assert "limit" in (await resp.json())["message"]
     resp = await emu.get(BAC, params={"limit": "3"})
     assert resp.status == 200
+
+
+async def test_a_body_that_stalls_is_408_and_leaves_no_job(emulator_factory):
+    emu = await emulator_factory(body_timeout=0.2)
+    server = emu.client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(b"PUT " + BAC.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 1000\r\n\r\n{\"Job\": ")  # and then nothing more: the server's bound answers
+    await writer.drain()
+    data = await asyncio.wait_for(reader.read(), 30)
+    writer.close()
+    assert data.startswith(b"HTTP/1.1 408")
+    assert b"request body did not arrive within 0.2 s (--body-timeout); 8 bytes came" in data
+    assert (await job_counts(emu))["bacalhau"] == 0
+
+
+def test_timeouts_are_settings_with_bounds():
+    from emulator.config import ConfigError, load
+
+    s = load({"idle_timeout": "5", "body_timeout": "2.5"}, env={})
+    assert (s.idle_timeout, s.body_timeout) == (5.0, 2.5)
+    with pytest.raises(ConfigError, match="body_timeout must be > 0"):
+        load({"body_timeout": "0"}, env={})
