@@ -238,7 +238,19 @@ async def providers(call: Call) -> Reply:
     options), from the same declarations the configuration is checked against."""
     from ..providers.capabilities import describe
 
-    return Reply(200, {"providers": {k: describe(type(p), p) for k, p in call.request.app["providers"].items()}})
+    return Reply(200, {"providers": {k: describe(type(p), p) for k, p in call.request.app["providers"].items()},
+                       "bounds": bounds(call.request.app["settings"])})
+
+
+def bounds(settings: Any) -> dict:
+    """Every bound one client can reach, configured or fixed (docs/bounds-and-safety.md)."""
+    from ..core import session as engine
+    from ..core.clock import MAX_NS
+
+    configured = ("max_body", "max_snapshot", "max_sessions", "max_rules", "journal_size", "journal_bytes",
+                  "body_timeout", "idle_timeout")
+    return {**{name: getattr(settings, name) for name in configured}, "min_flap_every": engine.MIN_FLAP_EVERY,
+            "max_flaps": engine.MAX_FLAPS, "advance_slice": engine.ADVANCE_SLICE, "max_clock_ns": MAX_NS}
 
 
 async def config(call: Call) -> Reply:

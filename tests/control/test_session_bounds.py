@@ -53,3 +53,11 @@ async def test_rule_lists_are_bounded(emulator_factory):
         assert (await resp.json())["error"]["message"] == (f"session 'default' already holds 3 {kind} rules "
                                                            "(--max-rules); remove some first")
         assert len((await (await emu.get(f"/_emulator/{kind}")).json())[kind]) == 3
+
+
+async def test_the_capabilities_document_states_every_bound(emulator_factory):
+    emu = await emulator_factory(max_rules=7, journal_bytes=12345, body_timeout=3)
+    bounds = (await (await emu.get("/_emulator/providers")).json())["bounds"]
+    assert bounds["max_rules"] == 7 and bounds["journal_bytes"] == 12345 and bounds["body_timeout"] == 3
+    assert bounds["min_flap_every"] == 1.0 and bounds["max_flaps"] == 100 and bounds["advance_slice"] == 10_000
+    assert bounds["max_clock_ns"] == 2**62 and bounds["max_snapshot"] == 256 * 1024 * 1024
