@@ -10,13 +10,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Install the package from the source tree. The JSON Schemas live at the top of the tree; copying them into
-# the package lets the wheel carry them (package-data emulator/schemas/**), so the installed emulator finds
-# them without the source tree.
-COPY pyproject.toml README.md /tmp/src/
+# Install the package from the copied source tree, non-editably, exactly as `pip install .` does for a user:
+# setup.py maps the top-level schemas/ to the package emulator.schemas, so the schemas ship inside the
+# installed package with no copy step. Dependency versions are pinned by constraints/docker.txt.
+COPY constraints/docker.txt /tmp/constraints.txt
+COPY pyproject.toml setup.py README.md LICENSE /tmp/src/
 COPY emulator /tmp/src/emulator
-COPY schemas /tmp/src/emulator/schemas
-RUN pip install /tmp/src && rm -rf /tmp/src
+COPY schemas /tmp/src/schemas
+RUN pip install --constraint /tmp/constraints.txt /tmp/src && rm -rf /tmp/src /tmp/constraints.txt
 
 # The generated example requests and sandbox job sets: EMULATOR_PRELOAD=/app/fixtures/sandbox starts populated.
 WORKDIR /app

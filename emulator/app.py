@@ -16,6 +16,7 @@ from aiohttp import web
 
 from . import providers as provider_registry
 from .config import Settings
+from .core import validation
 from .core.clock import NS, Clock
 from .core.errors import ApiError
 from .core.session import Session, Sessions
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
     for route in all_routes():
         add_route(app, route, None, control_error, lambda call: "control/error")
     add_fallbacks(app)
+    validation.require(schema_names(app, providers))  # cannot validate -> must not start (SchemasMissing)
     if settings.state_file:
         from .core.snapshot import load_file
 
@@ -86,6 +88,16 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
         preload(app, settings.preload)
     app.cleanup_ctx.append(_ticker)
     return app
+
+
+def schema_names(app: web.Application, providers: dict[str, Provider]) -> set[str]:
+    """Every schema the mounted routes validate against: request bodies, responses, error bodies."""
+    names = {"control/error"} | {p.error_schema(None) for p in providers.values()}
+    for _, route in app["route_table"]:
+        if isinstance(route.body, str):
+            names.add(route.body)
+        names.update(n for n in route.responses.values() if n)
+    return {n for n in names if n}
 
 
 def add_route(app: web.Application, route: Route, provider: Provider | None,

@@ -95,8 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         import json
 
+        from .core.validation import SchemasMissing
+
         try:
             doc = document(args.provider)
+        except SchemasMissing as exc:
+            print(f"job-emulator: error: {exc}", file=sys.stderr)
+            return 2
         except KeyError:
             from .providers import available
 

@@ -22,10 +22,9 @@ import importlib
 import json
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .core.validation import schema_dir
+from .core.validation import load_schema, ref_name, schema_dir
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -278,11 +277,9 @@ def _response(name: str | None, key: str, used: set[str], desc: str, alt: tuple[
 
 
 def _load(name: str) -> dict:
-    path = schema_dir() / f"{name}.json"
-    if not path.is_file() and name in _INLINE:
+    if name in _INLINE and not (schema_dir() / f"{name}.json").is_file():
         return _INLINE[name]
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+    return load_schema(name)
 
 
 def _components(key: str, used: set[str]) -> dict[str, dict]:
@@ -326,16 +323,7 @@ def _rewrite_ref(ref: str, name: str, key: str, refs: set[str]) -> str:
     if not target:
         comp = _component_name(name, key)
     else:
-        folder = Path(name).parent
-        resolved = (folder / target).as_posix()
-        parts: list[str] = []
-        for part in resolved.split("/"):
-            if part == "..":
-                if parts:
-                    parts.pop()
-            elif part not in (".", ""):
-                parts.append(part)
-        target_name = "/".join(parts)[:-5] if resolved.endswith(".json") else "/".join(parts)
+        target_name = ref_name(name, target)
         refs.add(target_name)
         comp = _component_name(target_name, key)
     return f"#/components/schemas/{comp}{fragment}"

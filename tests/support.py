@@ -31,6 +31,25 @@ def http(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
         return err.code, json.loads(err.read() or b"null")
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a 3xx is the answer under test, not a hop to follow
+        return None
+
+
+_RAW_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def raw_http(method: str, url: str, data: bytes | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """One request with any body and headers, redirects not followed: (status, headers, body bytes)."""
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with _RAW_OPENER.open(req, timeout=10) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
 def wait_ready(proc: Popen, timeout: float = 30.0) -> str:
     """Block until the server (started with stdout=PIPE, bytes) prints its ready line; returns what it printed
     so far. Event-driven: it waits on the pipe's file descriptor, it never sleeps. (It reads the descriptor

@@ -1,47 +1,125 @@
-"""JSON Schemas from schemas/, loaded and compiled once, and one structured error for a failed check.
+"""JSON Schemas from the package `emulator.schemas`, loaded and compiled once, and one structured error for a
+failed check.
 
-Schemas are named `<provider>/<file stem>` (e.g. `bacalhau/job-submit.request`). `$ref`s between files of a
-provider resolve by file name. jsonschema is imported on first use so start-up does not pay for it.
+The schemas live in schemas/ at the top of the source tree; setup.py maps that folder to the package
+`emulator.schemas`, so a wheel, an sdist build and an editable install all find them through
+importlib.resources. Schemas are named `<provider>/<file stem>` (e.g. `bacalhau/job-submit.request`). `$ref`s
+between files of a provider resolve by file name. jsonschema is imported on first use so start-up does not
+pay for it. `require(names)` checks at start-up that every schema the routes name can be loaded.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import cache, lru_cache
-from pathlib import Path
+from importlib import resources
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import ApiError
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
-_PKG_SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_PACKAGE = "emulator.schemas"
 
 
+class SchemasMissing(ValueError):
+    """The JSON Schemas (or some of them) cannot be loaded: the emulator cannot validate requests and must not
+    start. The message is one line naming what is missing."""
+
+
+@cache
 def schema_dir() -> Path:
-    """Where schemas/ lives: the source tree's top level, or inside the installed package."""
-    return SCHEMA_DIR if SCHEMA_DIR.is_dir() else _PKG_SCHEMA_DIR
+    """The folder of the installed package `emulator.schemas` (the source tree's schemas/)."""
+    try:
+        root = resources.files(SCHEMA_PACKAGE)
+    except ModuleNotFoundError:
+        raise SchemasMissing(f"JSON Schemas missing: the package {SCHEMA_PACKAGE} is not installed (reinstall "
+                             "job-api-emulator; from a source checkout: pip install -e .)") from None
+    path = Path(str(root))
+    if not path.is_dir():  # e.g. imported from a zip archive: the loaders below read plain files
+        raise SchemasMissing(f"JSON Schemas missing: {SCHEMA_PACKAGE} is not a folder on disk ({root})")
+    return path
 
 
 @cache
 def load_schema(name: str) -> dict:
+    """The parsed schema file `name` (`<provider>/<file stem>`); SchemasMissing if it is absent or broken."""
     path = schema_dir() / f"{name}.json"
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise SchemasMissing(f"JSON Schema {name} missing: {path} does not exist") from None
+    except (OSError, ValueError) as exc:
+        raise SchemasMissing(f"JSON Schema {name} cannot be read from {path}: {exc}") from None
+
+
+def require(names: Iterable[str]) -> None:
+    """Load every schema in `names` and every file they `$ref`, or raise SchemasMissing naming the missing
+    ones in one line. Called when the application is built, so an emulator that cannot validate never
+    starts (and never reports itself healthy)."""
+    todo, seen, missing = sorted(set(names)), set(), []
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            schema = load_schema(name)
+        except SchemasMissing as exc:
+            missing.append((name, str(exc)))
+            continue
+        todo.extend(_file_refs(schema, name) - seen)
+    if len(missing) == 1:
+        raise SchemasMissing(missing[0][1])
+    if missing:
+        names_ = ", ".join(sorted(n for n, _ in missing))
+        raise SchemasMissing(f"{len(missing)} JSON Schemas missing from {schema_dir()}: {names_}")
+
+
+def ref_name(name: str, target: str) -> str:
+    """The schema name a relative file reference `target` (e.g. `../control/clock.response.json`) in schema
+    `name` points at."""
+    parts: list[str] = []
+    for part in (PurePosixPath(name).parent / target).parts:
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part != ".":
+            parts.append(part)
+    joined = "/".join(parts)
+    return joined[:-len(".json")] if joined.endswith(".json") else joined
+
+
+def _file_refs(node: Any, name: str) -> set[str]:
+    """Names of the schema files `node` (part of schema `name`) refers to with relative `$ref`s."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            target = ref.partition("#")[0] if isinstance(ref, str) else ""
+            if target.endswith(".json") and "://" not in target:
+                found.add(ref_name(name, target))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 @lru_cache(maxsize=1)
 def _registry() -> Any:
     from referencing import Registry, Resource
 
-    resources = []
+    entries = []
     base = schema_dir()
     for path in sorted(base.rglob("*.json")):
         rel = path.relative_to(base).as_posix()
-        with open(path, encoding="utf-8") as fh:
-            contents = json.load(fh)
-        resources.append((rel, Resource.from_contents(contents, default_specification=_draft())))
-    return Registry().with_resources(resources)
+        entries.append((rel, Resource.from_contents(load_schema(rel[:-len(".json")]),
+                                                    default_specification=_draft())))
+    return Registry().with_resources(entries)
 
 
 def _draft() -> Any:

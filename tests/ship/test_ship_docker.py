@@ -147,12 +147,20 @@ def image_root(tmp_path):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target)
     site = root / "site"
-    installs = 0
+    installs = constraints = 0
     for cmd in info["run"]:
         for step in cmd.split("&&"):
             words = shlex.split(step)
             if words[:2] == ["pip", "install"]:
-                args = [w for w in words[2:] if not w.startswith("-")]
+                args, rest = [], iter(words[2:])
+                for w in rest:
+                    if w in ("-c", "--constraint"):
+                        constraint = inside(next(rest))
+                        assert constraint.read_text() == (ROOT / "constraints" / "docker.txt").read_text(), \
+                            "the image installs with the repository's pinned constraints"
+                        constraints += 1
+                    elif not w.startswith("-"):
+                        args.append(w)
                 # dependencies are those of the test environment already; only the package itself is built
                 proc = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet",
                                        "--target", str(site), *(str(inside(a)) for a in args)],
@@ -160,6 +168,10 @@ def image_root(tmp_path):
                 assert proc.returncode == 0, proc.stdout + proc.stderr
                 installs += 1
     assert installs == 1, "the image installs the package from the source tree with pip"
+    assert constraints == 1, "the install is pinned by constraints/docker.txt"
+    copied = [c for c in info["copy"] if "schemas" in c]
+    assert all(c[-1].rstrip("/").endswith("/src/schemas") for c in copied), \
+        "schemas are copied once, as the source tree's top-level folder (setup.py maps it into the package)"
     return root, site, info
 
 
