@@ -86,6 +86,16 @@ def _check_fault(body: dict) -> None:
         raise ApiError("invalid", "a fault needs at least one of status, drop, latency_ms, jitter_ms", field="status")
 
 
+def _plan_tour(call: Call, rule: Any) -> None:
+    """Seed a new tour rule from the session and make its plan for every graph it can match, so the rule's
+    listing shows the whole tour before any job is submitted."""
+    rule.tour.seed = f"{call.session.seed}:{rule.id}"
+    keys = [rule.provider] if rule.provider else list(_providers(call))
+    for key in keys:
+        for graph in _providers(call)[key].graphs().values():
+            rule.tour.plan_for(graph)
+
+
 def rule_targets(app: Any) -> dict[str, RuleTarget]:
     """What a scenario rule may name, per enabled provider: its graphs' states and its match keys."""
     return {key: RuleTarget(tuple(p.graphs().values()), tuple(p.match_keys)) for key, p in app["providers"].items()}
@@ -114,6 +124,8 @@ def rule_routes(kind: str, summary: str, check: Any = None, check_rule: Any = No
             rule = book.add(body, None if check_rule is None else lambda r: check_rule(call, r))
         except (TypeError, ValueError) as exc:
             raise ApiError("invalid", str(exc), field="outcome" if kind == "scenarios" else "body") from None
+        if getattr(rule, "tour", None) is not None:
+            _plan_tour(call, rule)
         return Reply(201, rule.to_dict())
 
     async def listing(call: Call) -> Reply:

@@ -49,6 +49,8 @@ KINDS: dict[str, FateKind] = {k.name: k for k in (
                               "where the graph sends a failure)"),
     FateKind("hang", ("at",), "stay in state `at` until a command moves it"),
     FateKind("flap", ("at", "to"), "once in `at`, go to `to` and back `times` times, `every` seconds apart"),
+    FateKind("tour", (), "successive matching jobs walk, in a seeded order, through every ending of their graph "
+                         "(a rule's outcome; its plan is listed with the rule)"),
 )}
 FATE_KINDS = tuple(KINDS)
 
@@ -68,6 +70,7 @@ class Fate:
     every: float = 1.0
     results_missing: bool = False
     rule_id: str | None = None
+    path: tuple[str, ...] | None = None  # a tour's: the states this job walks (emulator.core.tour)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -80,11 +83,13 @@ class Fate:
     def to_dict(self) -> dict:
         return {"kind": self.kind, "at": self.at, "to": self.to, "message": self.message,
                 "durations": dict(self.durations), "times": self.times, "every": self.every,
-                "results_missing": self.results_missing, "rule_id": self.rule_id}
+                "results_missing": self.results_missing, "rule_id": self.rule_id,
+                **({"path": list(self.path)} if self.path is not None else {})}
 
     @classmethod
     def from_dict(cls, data: dict) -> Fate:
-        return cls(**data)
+        path = data.get("path")
+        return cls(**{**data, "path": tuple(path) if path is not None else None})
 
 
 def _bounded(name: str, value: Any, low: float, high: float, where: str) -> float:
@@ -105,6 +110,9 @@ def resolve(fate: Fate, graph: Graph, where: str) -> Fate:
                                       f"{', '.join(graph.states)}", field=where)
         return st
 
+    if fate.kind == "tour" and fate.rule_id is None:
+        raise ApiError("invalid", f"{where}: outcome tour belongs to a scenario rule (POST /_emulator/scenarios), "
+                                  "not to one job", field=where)
     needs = KINDS[fate.kind].needs
     if any(getattr(fate, n) is None for n in needs):
         wanted = " and ".join(f"{n}=<state>" for n in needs)

@@ -14,12 +14,13 @@ whose graph has every state it names, so a rule written for one system never dis
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .errors import ApiError
 from .fates import Fate, fits, resolve
 from .rulebook import RuleBook
+from .tour import Tour
 
 if TYPE_CHECKING:
     from .lifecycle import Graph
@@ -57,21 +58,27 @@ class Scenario:
 
     def __init__(self, id: str, outcome: str = "succeed", provider: str | None = None,
                  match: dict[str, Any] | None = None, count: int | None = None, matched: int = 0,
-                 **fate: Any) -> None:
-        if "rule_id" in fate or "kind" in fate:
-            raise TypeError(f"unexpected field {'rule_id' if 'rule_id' in fate else 'kind'!r}")
+                 tour: dict | None = None, **fate: Any) -> None:
+        for internal in ("rule_id", "kind", "path"):
+            if internal in fate:
+                raise TypeError(f"unexpected field {internal!r}")
         self.id = id
         self.provider = provider
         self.match = match or {}
         self.count = count
         self.matched = matched
         self.fate = Fate(kind=outcome, rule_id=id, **fate)  # TypeError/ValueError name a bad field or outcome
+        self.tour = Tour(**(tour or {"seed": id})) if outcome == "tour" else None
 
     def to_dict(self) -> dict:
         fate = self.fate.to_dict()
         fate.pop("rule_id")
-        return {"id": self.id, "outcome": fate.pop("kind"), "provider": self.provider, "match": self.match,
-                "count": self.count, "matched": self.matched, **fate}
+        fate.pop("path", None)
+        out = {"id": self.id, "outcome": fate.pop("kind"), "provider": self.provider, "match": self.match,
+               "count": self.count, "matched": self.matched, **fate}
+        if self.tour is not None:
+            out["tour"] = self.tour.to_dict()
+        return out
 
     def applies(self, provider: str, graph: Graph, body: Any, facts: Mapping[str, Any]) -> bool:
         if self.provider is not None and self.provider != provider:
@@ -169,5 +176,8 @@ class ScenarioBook(RuleBook[Scenario]):
         for rule in self.rules:
             if rule.applies(provider, graph, body, facts):
                 rule.matched += 1
-                return resolve(rule.fate, graph, f"scenario {rule.id}")
+                fate = resolve(rule.fate, graph, f"scenario {rule.id}")
+                if rule.tour is not None:  # a tour hands each job the next path of its plan
+                    fate = replace(fate, path=rule.tour.next_path(graph))
+                return fate
         return None

@@ -300,6 +300,11 @@ class Session:
                 target = fate.to or graph.failure_state(state)
                 message = fate.message
                 secs = self.duration(job, state, step.after if step else DEFAULT_FAIL_AFTER)
+            elif fate.kind == "tour" and fate.path and state in fate.path[:-1]:
+                target = fate.path[fate.path.index(state) + 1]
+                if target == graph.failure_state(state) or target in graph.also_fails_to:
+                    message = fate.message or f"scripted failure in {state} (tour)"
+                secs = self.duration(job, state, step.after if step else DEFAULT_FAIL_AFTER)
             elif fate.kind == "fail" and step is not None and fate.at == step.to and step.to in graph.terminal:
                 # failing "at" a terminal success state: fail instead of reaching it
                 target = fate.to or graph.failure_state(state)
