@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 
-from tests.support import free_port
+from tests.support import free_port, wait_ready
 
 USER_TESTS = textwrap.dedent('''
     import json, urllib.request
@@ -84,3 +84,18 @@ def test_mistakes_are_one_usage_error_at_start(tmp_path):
     assert out.returncode == 4
     assert ("ERROR: job emulator: --option seatunnel.basic_auth: must be true or false, got 'maybe'"
             in out.stderr), out.stderr
+
+
+def test_per_process_marker_settings_against_an_external_emulator_fail_clearly(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_ready(proc)
+        out = run_pytest(tmp_path, "--job-emulator-url", f"http://127.0.0.1:{port}", "-k", "marker")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    assert out.returncode == 1, out.stdout[-3000:]
+    assert ("@pytest.mark.job_emulator(profile, options=...) needs an in-process emulator: these are per process, "
+            f"and this run uses the external http://127.0.0.1:{port}") in out.stdout
