@@ -1,7 +1,8 @@
 """The references the HTTP figures are divided by, served by the suite itself in the same run:
 
 - `/ref`: a bare aiohttp JSON endpoint (a constant dict, encoded per request): the ceiling, ratio 1.00;
-- `/job/{id}`: a minimal aiohttp server returning a job dict from memory (the issue's 0.72 row).
+- `/job/{id}`: a minimal aiohttp server returning a job dict from memory (the issue's 0.72 row);
+- `POST /submit`: the submit reference: parses the JSON body, stores a job dict under a new id, answers it.
 
     python -m bench.refserver --port N
 """
@@ -29,6 +30,20 @@ async def job(request: web.Request) -> web.Response:
     return web.Response(body=json.dumps(found).encode(), content_type="application/json")
 
 
+SUBMITTED: dict[str, dict] = {}
+_MAX_SUBMITTED = 100_000  # a 5 s load at 64 connections stays below this; older ones go (flat memory)
+
+
+async def submit(request: web.Request) -> web.Response:
+    body = json.loads(await request.read())
+    jid = f"j-{len(SUBMITTED)}"
+    if len(SUBMITTED) >= _MAX_SUBMITTED:
+        SUBMITTED.clear()
+    job = {"ID": jid, "State": {"StateType": "Pending", "Message": ""}, "Spec": body}
+    SUBMITTED[jid] = job
+    return web.Response(body=json.dumps({"JobID": jid}).encode(), content_type="application/json")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.refserver", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -38,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     app.router.add_get("/ref", ref)
     app.router.add_get("/_emulator/health", ref)  # so start-up is measured the same way as the emulator's
     app.router.add_get("/job/{id}", job)
+    app.router.add_post("/submit", submit)
     web.run_app(app, host="127.0.0.1", port=args.port, access_log=None, print=None)
     return 0
 
