@@ -1,6 +1,8 @@
 """Lifecycle paths on the manual clock: scripted failure, hang, missing results, cancel in every state,
 configured durations, the one-L profile, session prefixes and byte-for-byte determinism."""
 
+import json
+
 import pytest
 
 ORG = "8a9d7d1e-1c2b-4a5e-9f10-2b3c4d5e6f70"
@@ -144,7 +146,8 @@ async def test_spec_is_kept_as_sent(emu):
     params = {"source": {"object": "o", "attribute": "grade"}, "search": {"max_samples": 20}, "list": [1, 2.5]}
     job_id = await create(emu, parameters=params)
     job = emu.session.store("taskapi").get(job_id)
-    assert job.spec == {"parameters": params}
+    # the bytes the client sent (aiohttp's json= encodes with json.dumps), not a re-encoding of them
+    assert job.spec == json.dumps({"parameters": params}).encode()
 
 
 async def test_same_seed_and_requests_give_the_same_bytes(emulator_factory):
