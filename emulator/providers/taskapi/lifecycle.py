@@ -44,7 +44,9 @@ def _on_enter(job, state: str, t_ns: int) -> None:
         if prev_state == IN_PROGRESS and job.timer is not None:
             span = job.timer[0] - prev_t
             frac = 1.0 if span <= 0 else min(1.0, max(0.0, (t_ns - prev_t) / span))
-        job.data.progress_at_cancel = min(99, int(frac * 100))
+        from .model import record  # model imports this module's states
+
+        record(job).progress_at_cancel = min(99, int(frac * 100))
 
 
 def make_graph(name: str, run_seconds: float = DEFAULT_RUN_SECONDS) -> Graph:

@@ -40,9 +40,18 @@ def job_path(org_id: str, topic: str, task: str, job_id: str) -> str:
     return f"/compute/orgs/{org_id}/{topic}/{task}/{job_id}"
 
 
+def record(job: Job) -> Drawn:
+    """The job's Drawn record; a job restored from a snapshot written before the record existed (its data a
+    dict of org_id, topic, task, results, progress_at_cancel) gets one on first use."""
+    d = job.data
+    if isinstance(d, dict):
+        d = job.data = Drawn.__restore__({"results": d.get("results"), "progress_at_cancel": 0, **d}, None)
+    return d
+
+
 def job_url(base: str, job: Job) -> str:
     """The job's results URL under the scheme and host the client called."""
-    d: Drawn = job.data
+    d = record(job)
     return base + job_path(d.org_id, d.topic, d.task, job.id)
 
 
@@ -68,7 +77,7 @@ def progress(job: Job, now_ns: int) -> int:
             return 0
         return min(99, int(job.progress(now_ns) * 100))
     if state in (CANCELLING, CANCELLED):
-        return job.data.progress_at_cancel
+        return record(job).progress_at_cancel
     return 0
 
 
@@ -107,7 +116,7 @@ def results_body(job: Job, one_l: bool = False) -> dict:
     """`CompletedJobResponse`: status, results (when succeeded) and error (when failed)."""
     results = None
     if job.state == SUCCEEDED and not (job.fate is not None and job.fate.results_missing):
-        results = job.data.results()
+        results = record(job).results()
     return {"status": spelled(job.state, one_l), "results": results, "error": job_error(job)}
 
 

@@ -60,7 +60,8 @@ def _job(call: Call) -> Job:
     org_id, topic, task = _precheck(call)
     job_id = _uuid(call.path["job_id"], "job_id")
     job = call.session.store(_provider(call).key).get(job_id)
-    if job is None or (job.data.org_id, job.data.topic, job.data.task) != (org_id, topic, task):
+    d = model.record(job) if job is not None else None
+    if d is None or (d.org_id, d.topic, d.task) != (org_id, topic, task):
         raise ApiError("not_found", f"Job {job_id} not found for task {topic}/{task} in organization {org_id}",
                        field="job_id")
     return job

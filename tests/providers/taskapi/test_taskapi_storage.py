@@ -75,3 +75,15 @@ async def test_snapshot_round_trip_keeps_every_answer(emu):
     snap = json.loads(json.dumps(export(session)))
     restore(session, snap, {k: p.graphs() for k, p in emu.app["providers"].items()})
     assert await answers() == before
+
+
+async def test_a_job_from_a_snapshot_with_the_older_dict_record_still_answers(emu):
+    job_id = await create(emu)
+    job = emu.session.store("taskapi").get(job_id)
+    results = {"message": "done", "target": None}
+    # the shape snapshots held before the Drawn record
+    job.data = {"org_id": ORG, "topic": "geostatistics", "task": "kriging", "results": results}
+    await emu.advance(30)
+    code, body = await _results(emu, job_id)
+    assert code == 200 and body["results"] == results
+    assert isinstance(job.data, model.Drawn)
