@@ -14,6 +14,7 @@ an external emulator. `@pytest.mark.job_emulator(...)` changes one test's sessio
 second in-process emulator for them (one per distinct set), which it cannot do with an external emulator.
 A mistake in any of these is one usage error when pytest starts, naming the setting and the valid choices.
 A scenario rule that matched no job by the end of a test is a `JobEmulatorWarning`.
+`--job-emulator-coverage` (and `-json`, `-fail-under`): the run's state coverage, see `plugin_coverage`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 
 import pytest
 
+from . import plugin_coverage
 from .client import EmulatorClient
 
 MARKER = "job_emulator"
@@ -63,6 +65,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption(flag, dest=f"job_emulator_{name}", action="append" if kind == "linelist" else "store",
                         default=None, help=text + (" (repeatable)" if kind == "linelist" else ""))
         parser.addini(f"job_emulator_{name}", text, type=kind, default=[] if kind == "linelist" else None)
+    plugin_coverage.addoption(parser)
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -108,6 +111,7 @@ def pytest_configure(config: pytest.Config) -> None:
         _wait_for(url.rstrip("/"), wait)
     else:
         _check_settings(_server_values(config))
+    plugin_coverage.configure(config, url.rstrip("/") if url else None)
 
 
 def _check_clock(clock: str, where: str) -> None:
@@ -199,6 +203,9 @@ class _Servers:
             server = self.running[ident] = _ServerThread(values)
         return f"http://127.0.0.1:{server.port}"
 
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{server.port}" for server in self.running.values()]
+
     def stop(self) -> None:
         for server in self.running.values():
             server.stop()
@@ -216,7 +223,11 @@ def _job_emulator_servers(request: pytest.FixtureRequest) -> Iterator[_Servers |
     try:
         yield servers
     finally:
-        servers.stop()
+        try:
+            for url in servers.urls():  # what ran outside the fixture's sessions (the default session...)
+                plugin_coverage.record_emulator(request.config, url)
+        finally:
+            servers.stop()
 
 
 @pytest.fixture(scope="session")
@@ -293,4 +304,7 @@ def job_emulator(request: pytest.FixtureRequest, _job_emulator_servers: _Servers
                     f"scenario {rule['id']} ({rule['outcome']}, provider {rule['provider'] or 'any'}, match "
                     f"{json.dumps(rule['match'])}) matched no job in this test"), stacklevel=1)
     finally:
-        client.close()
+        try:
+            plugin_coverage.record_session(config, client)  # before the session and its counts are dropped
+        finally:
+            client.close()

@@ -167,3 +167,20 @@ def summary_lines(rep: dict) -> list[str]:
         if i == 0 or i == len(rows) - 2:
             lines.append("-" * max(len(line) for line in lines))
     return lines
+
+
+def detail_lines(rep: dict) -> list[str]:
+    """Per provider, briefly: the transitions jobs made, the commands called in each state (accepted /
+    refused), the error kinds answered and the faults met, with their counts."""
+    lines = []
+    for key, pr in rep["providers"].items():
+        parts = [
+            ("transitions", [f"{t['from']}->{t['to']} {t['count']}" for t in pr["transitions"]]),
+            ("commands", [f"{c['command']} in {c['state']} {c['accepted']} accepted"
+                          + (f" {c['refused']} refused" if c["refused"] else "") for c in pr["commands"]]),
+            ("errors", [f"{kind} {n}" for kind, n in pr["errors"].items()]),
+            ("faults", [f"{kind} {n}" for kind, n in pr["faults"].items()]),
+        ]
+        lines.append(f"{key}:")
+        lines.extend(f"  {name}: {', '.join(items) or '-'}" for name, items in parts)
+    return lines
