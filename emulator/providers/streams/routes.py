@@ -7,6 +7,7 @@ from typing import Any
 
 from ...core import validation
 from ...core.errors import ApiError
+from ...core.sharing import keep_body
 from ...core.store import Job, JobStore
 from ...routing import Call, Reply, Route, finder
 from . import model
@@ -45,15 +46,16 @@ def _instance(call: Call) -> tuple[Instance, JobStore]:
 
 
 def _instance_key(job: Job) -> list[str]:
-    return [job.data["instance"]]
+    return [model.instance_of(job)]
 
 
 def _sweep(store: JobStore, insts: dict[str, Instance]) -> None:
     # a canceled job leaves the jobs collection (4.x docs list running jobs only) and frees its name
     for job in store.in_states([CANCELED]):
-        inst = insts.get(job.data["instance"])
-        if inst is not None and inst.names.get(job.data["name"]) == job.data["jobId"]:
-            del inst.names[job.data["name"]]
+        inst = insts.get(model.instance_of(job))
+        name = model.job_name(job)
+        if inst is not None and inst.names.get(name) == model.job_id(job):
+            del inst.names[name]
         store.remove(job)
 
 
@@ -112,14 +114,12 @@ def _application(call: Call, inst: Instance, app: str) -> dict[str, Any]:
         scheme = text.split("://", 1)[0].lower()
         if scheme not in ("http", "https"):
             raise ApiError("invalid", f"application URL {text} must use http or https.", field="application")
-        return {"source": "url", "url": text, "bundleId": None,
-                "applicationName": model.application_name_from_url(text), "applicationPath": text}
+        return {"app": text, "applicationName": model.application_name_from_url(text)}
     bid = text[len("bundleId:"):].strip() if text.startswith("bundleId:") else text
     bundle = inst.bundles.get(bid)
     if bundle is None:
         raise not_found("applicationbundle", bid)
-    return {"source": "bundle", "url": None, "bundleId": bid, "applicationName": bundle.application_name,
-            "applicationPath": f"/streams/instances/{inst.id}/applicationbundles/{bid}"}
+    return {"app": bid, "applicationName": bundle.application_name}
 
 
 def _first_overlay(overlay: dict | None) -> dict:
@@ -153,26 +153,19 @@ async def submit_job(call: Call) -> Reply:
         raise ApiError("conflict", f"The job name {name} is already used by job {inst.names[name]} in instance "
                                    f"{inst.id}; job names must be unique in an instance.", field="jobName")
     now = call.now_ns
-    app_file = src["applicationName"].replace("::", ".")
-    data = {
-        "instance": inst.id, "jobId": jid, "name": name, "submitTime": now // 1_000_000,
-        "startedBy": call.provider.opts["user"], "source": src["source"], "url": src["url"],
-        "bundleId": src["bundleId"], "applicationName": src["applicationName"], "applicationVersion": "1.0.0",
-        "applicationScope": "Default", "applicationPath": src["applicationPath"], "adlFile": f"{app_file}.adl",
-        "dataPath": cfg.get("dataDirectory") or f"/streams/instances/{inst.id}/jobs/{jid}/data",
-        "outputPath": f"/streams/instances/{inst.id}/jobs/{jid}/output",
-        "checkpointPath": f"/streams/instances/{inst.id}/jobs/{jid}/checkpoint",
-        "jobGroup": cfg.get("jobGroup") or "default",
-        "submitParameters": [{"name": p["name"], "value": p["value"]} for p in cfg.get("submissionParameters") or []],
-        "regions": regions, "updates": [],
-    }
+    group = cfg.get("jobGroup") or "default"
+    data = model.Record(inst.id, src["app"], src["applicationName"], regions, started_by=call.provider.opts["user"],
+                        name=None if name == f"{src['applicationName']}_{jid}" else name,
+                        data_dir=cfg.get("dataDirectory") or None, group=group,
+                        params=tuple((p["name"], p["value"]) for p in cfg.get("submissionParameters") or []))
     key = f"{inst.id}/{jid}"
     if body.get("preview"):
         # a preview shows the job that would be made; nothing is kept and the id is not used up
         return Reply(200, model.job_resource(Job(key, KEY, JOB, body, data, None, now), call))
     fate = call.fate(JOB, {"name": name, "applicationName": src["applicationName"], "instance": inst.id,
-                           "jobGroup": data["jobGroup"]})
-    job = call.session.submit(KEY, JOB, key, body, data=data, fate=fate)
+                           "jobGroup": group})
+    # the job keeps the body as sent (bytes, shared between identical submits); nothing reads it back
+    job = call.session.submit(KEY, JOB, key, keep_body(call.raw) if call.raw else body, data=data, fate=fate)
     call.job_id = job.id
     inst.next_job += 1
     inst.names[name] = jid
@@ -197,9 +190,9 @@ async def update_job(call: Call) -> Reply:
     """Update operators: change parallel-region widths; health dips to partiallyHealthy and recovers."""
     inst, store = _instance(call)
     job = _job(call, inst, store)
+    jid = model.job_id(job)
     if job.state not in RUNNING_STATES:
-        raise ApiError("refused", f"Job {job.data['jobId']} is {job.state}; it cannot be updated.",
-                       field=job.data["jobId"])
+        raise ApiError("refused", f"Job {jid} is {job.state}; it cannot be updated.", field=jid)
     overlay = call.body["jobConfigurationOverlay"]
     first = _first_overlay(overlay)
     regions = model.widths(job)
@@ -208,13 +201,15 @@ async def update_job(call: Call) -> Reply:
         if name not in regions:
             where = (f"jobConfigurationOverlay.jobConfigOverlays[0].configInstructions.adjustmentSection[{i}]"
                      ".targetParallelRegion.regionName")
-            raise ApiError("invalid", f"{where}: job {job.data['jobId']} has no parallel region named {name}; "
+            raise ApiError("invalid", f"{where}: job {jid} has no parallel region named {name}; "
                                       f"its regions are {', '.join(regions) or 'none'}.", field=where)
         changes.append((name, width))
     changed = [(n, w) for n, w in changes if regions[n] != w]
     for n, w in changes:
         regions[n] = w
-    job.data["updates"].append({"time": call.now_ns // 1_000_000, "jobConfigurationOverlay": overlay})
+    rec = model.record(job)
+    rec.set_widths(regions)
+    rec.record_update(call.now_ns // 1_000_000, overlay)
     if changed and JOB.can("update", job.state):
         call.session.command(job, "update", "; ".join(f"{n} width {w}" for n, w in changed))
     return Reply(200, model.job_resource(job, call))
@@ -225,7 +220,7 @@ async def cancel_job(call: Call) -> Reply:
     inst, store = _instance(call)
     job = _job(call, inst, store)
     if job.state not in RUNNING_STATES:
-        raise not_found("job", job.data["jobId"])
+        raise not_found("job", model.job_id(job))
     call.session.command(job, "cancel", "canceled by request")
     return Reply(204, None)
 
@@ -236,7 +231,7 @@ async def job_collection(call: Call) -> Reply:
     job = _job(call, inst, store)
     name = call.path["collection"]
     if name not in model.JOB_COLLECTIONS.values():
-        raise not_found(name, job.data["jobId"])
+        raise not_found(name, model.job_id(job))
     return Reply(200, model.collection(job, call, name))
 
 
@@ -246,7 +241,7 @@ async def job_element(call: Call) -> Reply:
     job = _job(call, inst, store)
     name = call.path["collection"]
     if name not in model.ELEMENT_COLLECTIONS:
-        raise not_found(name, job.data["jobId"])
+        raise not_found(name, model.job_id(job))
     found = model.element(job, call, name, call.path["elementId"])
     if found is None:
         raise not_found(name.removesuffix("s"), call.path["elementId"])
@@ -273,7 +268,8 @@ def _instance_ids(call: Call) -> list[str]:
 def _job_counts(call: Call) -> dict[str, int]:
     counts: dict[str, int] = {}
     for job in call.session.store(KEY):
-        counts[job.data["instance"]] = counts.get(job.data["instance"], 0) + 1
+        inst = model.instance_of(job)
+        counts[inst] = counts.get(inst, 0) + 1
     return counts
 
 

@@ -2,6 +2,7 @@
 document and instance discovery, the older path generations, configured instances, the legacy upload profile
 and optional bearer-token auth."""
 
+import json
 from urllib.parse import urlsplit
 
 import pytest
@@ -59,7 +60,8 @@ async def test_overlay_fields_applied_and_kept(emu):
     assert job["submitParameters"] == [{"name": "rate", "value": "10"}]
     assert job["parallelRegions"] == [{"name": "TransformedData", "width": 2}, {"name": "Enrich", "width": 3}]
     assert "password" not in str(job)
-    assert emu.session.store("streams").get("inst1/0").spec == body  # kept exactly as sent
+    kept = emu.session.store("streams").get("inst1/0").spec  # the request bytes, kept exactly as sent
+    assert isinstance(kept, bytes) and json.loads(kept) == body
 
 
 async def test_preview_returns_job_without_keeping_it(emu):
