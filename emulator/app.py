@@ -1,13 +1,12 @@
 """create_app(settings): the aiohttp Application with every enabled provider and the control API mounted.
 
 Each route is served at its own path and again under `/_session/{key}/...`, for clients that cannot send the
-session header. One background ticker applies due transitions for sessions on a real or scaled clock.
+session header. On a real or scaled clock each session has one timer for its earliest due transition
+(emulator/timers.py), so jobs move on time without a request.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
 import logging
 from collections.abc import Callable
@@ -17,11 +16,12 @@ from aiohttp import web
 from . import providers as provider_registry
 from .config import Settings
 from .core import validation
-from .core.clock import NS, Clock
+from .core.clock import Clock
 from .core.errors import ApiError
 from .core.session import Session, Sessions
 from .providers.base import Provider
 from .routing import Call, Reply, Route, make_handler
+from .timers import attach, stop_all, wake_all
 
 log = logging.getLogger("emulator")
 
@@ -57,7 +57,8 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
     providers = build_providers(settings)
     app["settings"] = settings
     app["providers"] = providers
-    app["sessions"] = Sessions(session_factory(settings, providers), settings.max_sessions)
+    make_session = session_factory(settings, providers)
+    app["sessions"] = Sessions(lambda key: attach(make_session(key)), settings.max_sessions)
     app["session_counter"] = itertools.count(1)
     app["contract_violations"] = []
     app["route_table"] = []
@@ -86,7 +87,12 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
         from .fixtures import preload  # the sandbox loader; only needed when asked for
 
         preload(app, settings.preload)
-    app.cleanup_ctx.append(_ticker)
+    from .control.events import STREAMS, close_all
+
+    app[STREAMS] = set()
+    app.on_startup.append(_arm_timers)
+    app.on_shutdown.append(close_all)
+    app.on_cleanup.append(_stop_timers)
     return app
 
 
@@ -172,23 +178,10 @@ def _fallback(status: int) -> Callable:
     return answer
 
 
-async def _ticker(app: web.Application):
-    """One task for the whole process: applies due transitions while nobody is asking."""
-    async def loop() -> None:
-        while True:
-            wait = 0.5
-            for session in app["sessions"]:
-                clock = session.clock
-                if clock.still:
-                    continue
-                session.tick()
-                due = session.scheduler.next_due()
-                if due is not None:
-                    wait = min(wait, max(0.0, (due - clock.now_ns()) / NS / clock.speed))
-            await asyncio.sleep(max(wait, 0.002))
+async def _arm_timers(app: web.Application) -> None:
+    """Sessions made before the loop ran (a state file, a preload) arm their timers now."""
+    wake_all(app["sessions"])
 
-    task = asyncio.create_task(loop())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+
+async def _stop_timers(app: web.Application) -> None:
+    stop_all(app["sessions"])

@@ -4,11 +4,14 @@ Docker container). The pytest plugin is built on it; it needs nothing beyond the
     emu = EmulatorClient("http://127.0.0.1:8080").new_session(seed=1)   # isolated, manual clock
     requests.put(emu.url + "/api/v1/orchestrator/jobs", json=...)        # the provider, inside that session
     emu.advance(10); emu.advance_until("bacalhau", job_id, "Completed")
+    emu.wait_for("bacalhau", job_id, "Completed", timeout=5)               # real clock: by the event stream
 """
 
 from __future__ import annotations
 
+import http.client
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -121,6 +124,39 @@ class EmulatorClient:
             body["max_seconds"] = max_seconds
         return self._call("POST", f"jobs/{provider}/{_q(job)}/advance-until", body)
 
+    def wait_for(self, provider: str, job: str, state: str, timeout: float = 30.0) -> dict:
+        """Block until `job` is in `state` (by the event stream, no polling) and return the engine's view of
+        it; TimeoutError after `timeout` wall seconds, naming the states the job went through. `state` is
+        checked against the job's states first, so a misspelt one fails at once."""
+        deadline = time.monotonic() + timeout
+        seen: list[str] = []
+        with self.events(provider=provider, job=job, kind="transition", timeout=timeout) as stream:
+            stream.deadline = deadline
+            view = self.job(provider, job)  # after subscribing, so no transition falls between the two
+            wanted = next((s for s in view["states"] if s.lower() == state.lower()), None)
+            if wanted is None:
+                raise ValueError(f"{state!r} is not a state of {provider} job {job}: {', '.join(view['states'])}")
+            if view["state"] == wanted:
+                return view
+            seen.append(view["state"])
+            try:
+                for event in stream:
+                    if event["event"] != "transition":
+                        continue
+                    seen.append(event["data"]["to"])
+                    if event["data"]["to"] == wanted:
+                        return self.job(provider, job)
+            except TimeoutError:
+                pass
+        raise TimeoutError(f"{provider} job {job} did not reach {wanted} within {timeout:g} s "
+                           f"(states seen: {' -> '.join(seen)})")
+
+    def events(self, timeout: float = 30.0, **filters: Any) -> EventStream:
+        """Open the session's event stream (GET /_emulator/events); filters: provider, job, kind,
+        last_event_id. Iterate it for events ({"id", "event", "data"}); use it as a context manager."""
+        return EventStream(self.base_url, self.headers, {k: v for k, v in filters.items() if v is not None},
+                           timeout)
+
     def job(self, provider: str, job: str) -> dict:
         return self._call("GET", f"jobs/{provider}/{_q(job)}")
 
@@ -164,6 +200,71 @@ class EmulatorClient:
 
     def restore(self, snap: dict) -> dict:
         return self._call("POST", "snapshot", snap)
+
+
+class EventStream:
+    """A blocking reader of GET /_emulator/events. Opening returns once the server has subscribed it (its
+    first line has arrived), so nothing that happens after opening is missed. Iteration ends when the server
+    ends the stream; a read waiting longer than `timeout` wall seconds raises TimeoutError."""
+
+    def __init__(self, base_url: str, headers: dict[str, str], query: dict[str, Any], timeout: float) -> None:
+        parts = urllib.parse.urlsplit(base_url)
+        conn_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        self.conn = conn_type(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
+        self.deadline: float | None = None  # wall-clock instant after which reads give up (wait_for sets it)
+        path = f"{parts.path}/_emulator/events" + ("?" + urllib.parse.urlencode(query) if query else "")
+        self.conn.request("GET", path, headers={"Accept": "text/event-stream", **headers})
+        self.response = self.conn.getresponse()
+        if self.response.status != 200:
+            raw = self.response.read()
+            self.conn.close()
+            try:
+                body: Any = json.loads(raw)
+            except ValueError:
+                body = raw.decode(errors="replace")
+            raise EmulatorError(self.response.status, body)
+        self._readline()  # "retry: ..." — written only after the subscription is registered
+
+    def _readline(self) -> str:
+        if self.deadline is not None and self.conn.sock is not None:
+            self.conn.sock.settimeout(max(0.001, self.deadline - time.monotonic()))
+        try:
+            line = self.response.readline()
+        except TimeoutError:
+            raise TimeoutError("no event arrived in time") from None
+        return line.decode("utf-8")
+
+    def __iter__(self):
+        event: dict[str, Any] = {}
+        data: list[str] = []
+        while True:
+            line = self._readline()
+            if not line:
+                return
+            line = line.rstrip("\r\n")
+            if line == "":
+                if data:
+                    yield {"id": int(event["id"]) if "id" in event else None, "event": event.get("event", "message"),
+                           "data": json.loads("\n".join(data))}
+                event, data = {}, []
+            elif line.startswith(":"):
+                continue
+            else:
+                name, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if name == "data":
+                    data.append(value)
+                else:
+                    event[name] = value
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> EventStream:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
 
 def _q(job: str) -> str:

@@ -87,13 +87,17 @@ class Reply:
 
     `websocket` (status 101): a factory of the async iterator of text messages to send once the connection is
     upgraded; the connection closes normally when the iterator ends, and the iterator is closed early if the
-    client goes away."""
+    client goes away.
+
+    `stream` (the event stream): instead of a body, `stream(request, headers)` prepares and writes the response
+    itself, with the session headers every answer carries."""
 
     status: int = 200
     body: Any = None
     headers: dict[str, str] | None = None
     content_type: str = "application/json"
     websocket: Callable[[], AsyncIterator[str]] | None = None
+    stream: Callable[[web.Request, dict[str, str]], Awaitable[web.StreamResponse]] | None = None
 
 
 def _dumps_std(body: Any) -> bytes:
@@ -303,6 +307,8 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
             _cover(call, reply, read, error, fault)
         if reply.websocket is not None:
             return await _websocket(request, reply, session)
+        if reply.stream is not None:
+            return await reply.stream(request, _session_headers(reply, session))
         return _to_response(reply, session)
 
     handle.__name__ = f"{route.method.lower()}_{route.path}"
@@ -457,6 +463,7 @@ def _journal_done(call: Call, entry: dict | None, reply: Reply, fault: Any) -> N
         entry["job"] = job
         if fault is not None:
             entry["fault"] = fault.id
+        call.session.journal.answered(entry)
     if log.isEnabledFor(logging.INFO):
         log.info("request method=%s path=%s status=%d ms=%.2f provider=%s job=%s session=%s", call.request.method,
                  _plain_path(call.request), reply.status, elapsed_ms, call.provider.key if call.provider else "-",
@@ -549,10 +556,15 @@ async def _websocket(request: web.Request, reply: Reply, session: Session) -> we
     return ws
 
 
-def _to_response(reply: Reply, session: Session) -> web.Response:
+def _session_headers(reply: Reply, session: Session) -> dict[str, str]:
     headers = {"X-Emulator-Session": session.key, "X-Emulator-Seed": session.seed_text}
     if reply.headers:
         headers.update(reply.headers)
+    return headers
+
+
+def _to_response(reply: Reply, session: Session) -> web.Response:
+    headers = _session_headers(reply, session)
     body = reply.body
     if body is None:
         return web.Response(status=reply.status, headers=headers)
@@ -566,6 +578,8 @@ def _check_contract(app: web.Application, route: Route, reply: Reply, call: Call
                     error_schema: Callable[[Call], str | None]) -> None:
     """Contract mode (tests): every response must be declared for its status and match its schema."""
     violations = app["contract_violations"]
+    if reply.stream is not None:  # a stream's events are written by its own writer, not checked as one body
+        return
     if reply.status >= 400 and reply.status not in route.responses:
         name = error_schema(call)
     elif reply.status in route.responses:

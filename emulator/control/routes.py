@@ -64,6 +64,7 @@ async def set_clock(call: Call) -> Reply:
         msg = str(exc)
         raise ApiError("invalid", msg, field=next((f for f in ("speed", "reads") if f in msg), "mode")) from None
     call.session.tick()
+    call.session.clock_changed()
     return Reply(200, clock.describe())
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import timers
 from ..config import ConfigError, check_durations, redact_options
 from ..core import snapshot
 from ..core.clock import NS, Clock
 from ..core.errors import ApiError
+from ..core.journal import KINDS
 from ..core.scenarios import RuleTarget, check_rule
 from ..core.store import Job
 from ..routing import Call, Param, Reply, Route
@@ -50,6 +52,7 @@ async def create_session(call: Call) -> Reply:
         s.__init__(key, seed=body["seed"], clock=s.clock, durations=s.durations, jitter=s.jitter,  # type: ignore[misc]
                    store_options=s.store_options, journal_size=s.journal.capacity,
                    journal_bytes=s.journal.max_bytes)
+        timers.attach(s)  # its scheduler was rebuilt
     settings = call.request.app["settings"]
     if "durations" in body:
         try:
@@ -64,6 +67,7 @@ async def create_session(call: Call) -> Reply:
         s.clock = Clock(mode, speed, reads=body.get("reads", 1))
     except ValueError as exc:
         raise ApiError("invalid", str(exc), field="reads" if "reads" in str(exc) else "clock") from None
+    s.clock_changed()
     return Reply(201, {**_session_view(s), "prefix": f"/_session/{key}"})
 
 
@@ -236,12 +240,14 @@ async def export_snapshot(call: Call) -> Reply:
 async def import_snapshot(call: Call) -> Reply:
     """Build the imported state in a fresh session and install it only when all of it loaded."""
     sessions = call.request.app["sessions"]
+    blank = sessions.factory(call.session.key)
     try:
-        fresh = snapshot.build(sessions.factory(call.session.key), call.body, graphs_of(call.request.app),
-                               schema_checked=True)
+        fresh = snapshot.build(blank, call.body, graphs_of(call.request.app), schema_checked=True)
     except ValueError as exc:
+        blank.retired = True  # never installed: its timer must not keep ticking a half-built session
         raise ApiError("invalid", f"cannot import snapshot: {exc}", field="body") from None
     sessions.put(fresh)
+    fresh.clock_changed()
     return Reply(200, _session_view(fresh))
 
 
@@ -277,7 +283,7 @@ async def config(call: Call) -> Reply:
 
 
 JOURNAL_QUERY = (
-    Param("kind", str, None, "request, transition or fault", choices=("request", "transition", "fault")),
+    Param("kind", str, None, "request, transition, fault or clock", choices=KINDS),
     Param("provider", str, None, "provider key"), Param("method", str, None, "HTTP method"),
     Param("path", str, None, "path glob, e.g. /api/v1/orchestrator/jobs/*"), Param("job", str, None, "job id"),
     Param("status", int, None, "response status"),

@@ -20,6 +20,7 @@ DEFAULT_STATUS = {
     "too_large": 413,
     "unsupported_media": 415,
     "unprocessable": 422,
+    "too_many": 429,         # a per-session bound on concurrent use (event-stream subscribers)
     "ambiguous": 400,        # a short id that matches more than one job
     "internal": 500,
     "unavailable": 503,

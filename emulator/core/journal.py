@@ -1,4 +1,5 @@
-"""The request journal: every request, state change and injected fault of a session, in a ring buffer.
+"""The request journal: every request, state change, injected fault and clock change of a session, in a ring
+buffer.
 
 Memory never grows without bound: the journal keeps the newest `capacity` entries and at most `max_bytes` of
 them (it counts what it dropped). An entry's size is its text: path, query, headers and body, plus a fixed
@@ -10,6 +11,12 @@ newest N entries builds N views.
 
 Secrets never leave in a view unless asked for: header values of credentials (Authorization, cookies, API
 keys, the control token) and JSON body fields named like passwords or tokens read `<redacted>`.
+
+The journal is also the source of the event stream: each entry is published once it is complete (a
+transition, fault or clock change when recorded, a request when answered) with an event number that only
+grows, so a subscriber can resume after the last number it saw (`since_event`); each of `subscribers` (the
+event stream's open streams) gets every published entry by its `push(entry)`, and `close()` when the session
+goes away.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import re
 from collections import deque
 from collections.abc import Iterable
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from .clock import iso_utc
@@ -33,6 +40,7 @@ DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 REDACTED = "<redacted>"
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
                             "x-auth-token", "x-emulator-control-token"})
+KINDS = ("request", "transition", "fault", "clock")
 SECRET_FIELD = re.compile(r"pass(word|wd)?|secret|token|api[-_]?key|credential|private[-_]?key", re.I)
 
 
@@ -52,8 +60,17 @@ def bounded_headers(raw: tuple) -> tuple:
     return kept
 
 
+class Subscriber(Protocol):
+    """What the journal hands published entries to (an open event stream)."""
+
+    def push(self, entry: dict) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class Journal:
-    """Newest-last entries of kinds `request`, `transition` and `fault`, bounded in count and in bytes."""
+    """Newest-last entries of kinds `request`, `transition`, `fault` and `clock`, bounded in count and in
+    bytes."""
 
     def __init__(self, capacity: int = 10_000, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.capacity = capacity
@@ -62,6 +79,30 @@ class Journal:
         self.seq = 0
         self.dropped = 0
         self.bytes = 0
+        self.events = 0  # number of the last published entry (never reset, so a resumed stream stays ordered)
+        self.subscribers: list[Subscriber] = []
+
+    def publish(self, entry: dict) -> None:
+        """Number a completed entry and hand it to every subscriber."""
+        self.events += 1
+        entry["event"] = self.events
+        for sub in self.subscribers:
+            sub.push(entry)
+
+    def answered(self, entry: dict) -> None:
+        """A request entry is complete (status, body, job): publish it."""
+        self.publish(entry)
+
+    def close_subscribers(self) -> None:
+        """The session is gone: end every open stream."""
+        for sub in list(self.subscribers):
+            sub.close()
+
+    def since_event(self, event: int) -> list[dict]:
+        """Published entries still held whose event number is above `event`, in publishing order."""
+        found = [e for e in self.entries if e.get("event", 0) > event]
+        found.sort(key=lambda e: e["event"])
+        return found
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -93,6 +134,7 @@ class Journal:
         self.bytes += size
         if self.bytes > self.max_bytes:
             self._trim()
+        self.publish(entry)
         return entry
 
     def request(self, t_ns: int, provider: str | None, method: str, path: str, query_string: str,
@@ -137,11 +179,16 @@ class Journal:
         if len(entries) == self.capacity:
             self._make_room()
         size = ENTRY_OVERHEAD + len(job_id) + len(message)
-        entries.append({"seq": self.seq, "kind": "transition", "t": t_ns, "provider": provider, "job": job_id,
-                        "from": old, "to": new, "message": message, "_b": size})
+        self.events += 1
+        entry = {"seq": self.seq, "kind": "transition", "t": t_ns, "provider": provider, "job": job_id,
+                 "from": old, "to": new, "message": message, "_b": size, "event": self.events}
+        entries.append(entry)
         self.bytes += size
         if self.bytes > self.max_bytes:
             self._trim()
+        if self.subscribers:
+            for sub in self.subscribers:
+                sub.push(entry)
 
     def query(self, *, kind: str | None = None, provider: str | None = None, method: str | None = None,
               path: str | None = None, job: str | None = None, status: int | None = None,
@@ -205,6 +252,7 @@ def view(entry: dict, reveal: bool = False) -> dict:
     redacted unless `reveal`."""
     out = dict(entry)
     out.pop("_b", None)
+    out.pop("event", None)
     out["time"] = iso_utc(entry["t"], 6)
     raw = out.pop("raw_headers", None)
     if raw is not None:

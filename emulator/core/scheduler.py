@@ -16,21 +16,33 @@ from .store import Job
 log = logging.getLogger("emulator")
 
 
-class Scheduler:
-    """Due transitions ordered by time; `run_due` fires every entry due at or before a given instant."""
+NEVER = -1          # `armed` value that silences `on_earlier` (a still clock needs no wake-up)
+UNARMED = 1 << 127  # `armed` value when nothing is armed: the next entry wakes the timer
 
-    __slots__ = ("_heap", "_seq", "last_due")
+
+class Scheduler:
+    """Due transitions ordered by time; `run_due` fires every entry due at or before a given instant.
+
+    An owner that wakes up for the earliest entry (the app's per-session timer) sets `armed` to the due time
+    it is waiting for and `on_earlier`; an entry scheduled before `armed` calls `on_earlier(due_ns)`, so a
+    timer is re-armed only when the earliest due time moves earlier, not on every schedule."""
+
+    __slots__ = ("_heap", "_seq", "armed", "last_due", "on_earlier")
 
     def __init__(self) -> None:
         self._heap: list[tuple[int, int, Job, int]] = []
         self._seq = count()
         self.last_due = -1
+        self.armed = NEVER
+        self.on_earlier: Callable[[int], None] | None = None
 
     def __len__(self) -> int:
         return len(self._heap)
 
     def schedule(self, job: Job, due_ns: int) -> None:
         heapq.heappush(self._heap, (due_ns, next(self._seq), job, job.version))
+        if due_ns < self.armed and self.on_earlier is not None:
+            self.on_earlier(due_ns)
 
     def next_due(self) -> int | None:
         """When the earliest live entry falls due (stale entries are dropped on the way)."""

@@ -61,6 +61,10 @@ class Session:
         self.journal = Journal(journal_size, journal_bytes)
         self.coverage = Coverage()
         self.step_reads = StepReads()
+        # set by whoever keeps time for this session (the app's per-session timer): called after the clock
+        # changed mode, speed or time, so a wake-up armed for the old clock is re-armed
+        self.wake: Callable[[], None] | None = None
+        self.retired = False  # dropped from (or replaced in) its Sessions: its timer stops
 
     # --- stores -------------------------------------------------------------------------------------------
     @property
@@ -109,10 +113,11 @@ class Session:
     def now_ns(self) -> int:
         return self.clock.now_ns()
 
-    def tick(self) -> int:
-        """Apply every transition due at the clock's now, and expire finished jobs past retention."""
+    def tick(self, limit: int | None = None) -> int:
+        """Apply every transition due at the clock's now (with `limit`, about that many: the rest of the last
+        instant fired completes), and expire finished jobs past retention."""
         now = self.clock.now_ns()
-        fired = self.scheduler.run_due(now, self._fire)
+        fired = self.scheduler.run_due(now, self._fire, limit)
         for st in self.stores.values():
             if st.retain_ns is not None:
                 st.expire(now)
@@ -134,7 +139,9 @@ class Session:
             nxt = self.scheduler.next_due()
             if nxt is None or nxt > target:
                 self.clock.advance_to(target)
-                yield fired + self.tick()
+                fired += self.tick()
+                self.clock_changed()
+                yield fired
                 return
             self.clock.advance_to(self.scheduler.last_due)
             yield fired
@@ -145,19 +152,33 @@ class Session:
         start = self.clock.now_ns()
         limit = start + int(max_seconds * NS)
         self.tick()
-        for _ in range(100_000):
-            if job.state == state:
-                return (self.clock.now_ns() - start) / NS
-            if job.timer is None:
-                raise ApiError("refused", f"job {job.id} is {job.state} and has no pending transition; "
-                                          f"it will not reach {state} unless a command moves it", field=job.id)
-            due = job.timer[0]
-            if due > limit:
-                raise ApiError("refused", f"job {job.id} would not reach {state} within {max_seconds:g} s",
-                               field=job.id)
-            self.clock.advance_to(due)
-            self.tick()
-        raise ApiError("refused", f"job {job.id} did not reach {state}", field=job.id)
+        moved = False
+        try:
+            for _ in range(100_000):
+                if job.state == state:
+                    return (self.clock.now_ns() - start) / NS
+                if job.timer is None:
+                    raise ApiError("refused", f"job {job.id} is {job.state} and has no pending transition; "
+                                              f"it will not reach {state} unless a command moves it", field=job.id)
+                due = job.timer[0]
+                if due > limit:
+                    raise ApiError("refused", f"job {job.id} would not reach {state} within {max_seconds:g} s",
+                                   field=job.id)
+                self.clock.advance_to(due)
+                moved = True
+                self.tick()
+            raise ApiError("refused", f"job {job.id} did not reach {state}", field=job.id)
+        finally:
+            if moved:
+                self.clock_changed()
+
+    def clock_changed(self) -> None:
+        """Journal the clock as it now is (mode, speed, time) after a change through the control API, and wake
+        the session's timer so that it is armed for the new clock."""
+        clock = self.clock
+        self.journal.record("clock", clock.now_ns(), mode=clock.mode, speed=clock.speed)
+        if self.wake is not None:
+            self.wake()
 
     # --- reads (coverage and the step clock) ---------------------------------------------------------------
     def before_read(self, job: Job) -> None:
@@ -377,7 +398,9 @@ class Sessions:
     def create(self, key: str) -> Session:
         """A new empty session `key`, replacing any of that key; refused (ApiError 'refused') at the bound
         when no session can be dropped without dropping jobs."""
-        self._all.pop(key, None)
+        old = self._all.pop(key, None)
+        if old is not None:
+            _retire(old)
         while len(self._all) >= self.limit:
             idle = next((k for k, v in self._all.items() if k != self.DEFAULT and not any(v.stores.values())),
                         None)
@@ -385,17 +408,21 @@ class Sessions:
                 raise ApiError("refused", f"session limit of {self.limit} reached and every session holds jobs; "
                                           "delete one (DELETE /_emulator/sessions/{key}) or raise --max-sessions",
                                field="X-Emulator-Session")
-            del self._all[idle]
+            _retire(self._all.pop(idle))
         s = self._all[key] = self.factory(key)
         return s
 
     def put(self, session: Session) -> None:
         """Install `session` under its key, replacing what was there (snapshot import)."""
-        self._all.pop(session.key, None)
+        old = self._all.pop(session.key, None)
+        if old is not None and old is not session:
+            _retire(old)
         self._all[session.key] = session
 
     def drop(self, key: str) -> None:
-        self._all.pop(key, None)
+        old = self._all.pop(key, None)
+        if old is not None:
+            _retire(old)
 
     def __contains__(self, key: str) -> bool:
         return key in self._all
@@ -405,3 +432,11 @@ class Sessions:
 
     def __len__(self) -> int:
         return len(self._all)
+
+
+def _retire(session: Session) -> None:
+    """A session leaves its Sessions: mark it, end its event streams and let its timer cancel itself."""
+    session.retired = True
+    session.journal.close_subscribers()
+    if session.wake is not None:
+        session.wake()
