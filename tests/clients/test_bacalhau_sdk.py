@@ -15,6 +15,10 @@ sdk_jobs = pytest.importorskip("bacalhau_sdk.jobs")
 models = pytest.importorskip("bacalhau_apiclient.models")
 rest = pytest.importorskip("bacalhau_apiclient.rest")
 
+from tests.clients.polling import poll_states, poll_until  # noqa: E402
+
+ENDS = ("Completed", "Failed", "Stopped")
+
 
 def job_request(name="hello", count=1, publisher="noop", labels=None):
     task = models.Task(name="main", engine=models.SpecConfig(type="docker", params={
@@ -138,3 +142,24 @@ def test_log_stream_as_bacalhau_job_logs_reads_it(bacalhau):
             return [json.loads(m.data) async for m in ws]
 
     assert asyncio.run(follow()) == [{"value": {"Type": 1, "Line": "hello world\n"}}]
+
+
+def state_of(jobs, job_id):
+    return lambda: jobs.get(job_id).job.state.state_type
+
+
+def test_step_clock_the_sdk_polling_on_its_own_sees_every_state_in_order(bacalhau):
+    emu, jobs = bacalhau
+    emu.set_clock("step")
+    job_id = jobs.put(job_request()).job_id
+    assert poll_states(state_of(jobs, job_id), ENDS) == ["Pending", "Running", "Completed"]
+
+
+def test_step_clock_a_stop_after_the_first_running_poll_always_stops(bacalhau):
+    emu, jobs = bacalhau
+    emu.set_clock("step")
+    job_id = jobs.put(job_request()).job_id
+    assert poll_until(state_of(jobs, job_id), "Running") == ["Pending", "Running"]
+    assert jobs.stop(job_id, reason="user abort").evaluation_id
+    assert poll_states(state_of(jobs, job_id), ENDS) == ["Stopped"]
+    assert jobs.get(job_id).job.state.message == "user abort"

@@ -15,7 +15,11 @@ compute = pytest.importorskip("evo.compute")
 pytest.importorskip("evo.aio")
 from evo.aio import AioTransport  # noqa: E402
 from evo.common import APIConnector  # noqa: E402
-from evo.common.exceptions import EvoAPIException, NotFoundException  # noqa: E402
+from evo.common.exceptions import (  # noqa: E402
+    EvoAPIException,
+    NotFoundException,
+    UnknownResponseError,
+)
 from evo.compute.data import JobStatusEnum  # noqa: E402
 from evo.compute.exceptions import JobError, JobPendingError  # noqa: E402
 from evo.oauth import AccessTokenAuthorizer  # noqa: E402
@@ -109,3 +113,57 @@ def test_unknown_job_is_evos_not_found(taskapi):
     with pytest.raises(NotFoundException) as err:
         run(job.get_status())
     assert isinstance(err.value, EvoAPIException) and err.value.status == 404
+
+
+def watch_statuses(job) -> list:
+    """Record the status of every poll the client's own loop makes (the method it calls, wrapped to look)."""
+    seen: list = []
+    get_status = job.get_status
+
+    async def watched():
+        status = await get_status()
+        seen.append(status.status)
+        return status
+
+    job.get_status = watched
+    return seen
+
+
+def test_step_clock_wait_for_results_sees_every_state_in_order(taskapi):
+    emu, conn = taskapi
+    emu.set_clock("step")
+
+    async def scenario():
+        job = await compute.JobClient.submit(conn, ORG, "geostatistics", "kriging", {"source": {"x": 1}})
+        seen = watch_statuses(job)
+        # its own loop, nothing moving the clock but its polls; the interval is its own parameter (0: no
+        # wall-clock wait between polls)
+        return seen, await job.wait_for_results(polling_interval_seconds=0)
+
+    seen, results = run(scenario())
+    assert seen == [JobStatusEnum.requested, JobStatusEnum.in_progress, JobStatusEnum.succeeded]
+    assert isinstance(results, dict) and results
+
+
+def test_step_clock_a_cancel_after_the_first_in_progress_poll_always_cancels(taskapi):
+    emu, conn = taskapi
+    emu.set_clock("step")
+
+    async def scenario():
+        job = await compute.JobClient.submit(conn, ORG, "geostatistics", "kriging", {"source": {"x": 1}})
+        seen = [(await job.get_status()).status]
+        while seen[-1] != JobStatusEnum.in_progress:
+            assert len(seen) < 12, seen
+            seen.append((await job.get_status()).status)
+        await job.cancel()
+        after = watch_statuses(job)
+        # its own loop stops at `cancelled`, then reads the results: a cancelled job has none (200,
+        # "results": null, as the Task API documents it), which evo 0.0.6 rejects as an unknown response
+        with pytest.raises(UnknownResponseError) as err:
+            await job.wait_for_results(polling_interval_seconds=0)
+        return seen, after, err.value
+
+    seen, after, err = run(scenario())
+    assert seen == [JobStatusEnum.requested, JobStatusEnum.in_progress]
+    assert after == [JobStatusEnum.cancelling, JobStatusEnum.cancelled]
+    assert "'status': 'cancelled', 'results': None" in str(err)

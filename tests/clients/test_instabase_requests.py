@@ -13,6 +13,10 @@ import pytest
 
 requests = pytest.importorskip("requests")
 
+from tests.clients.polling import poll_states, poll_until  # noqa: E402
+
+ENDS = ("COMPLETE", "FAILED", "CANCELLED")
+
 RUN = {"binary_path": "jaydoe/my-repo/fs/Instabase Drive/flow/single.ibflowbin",
        "input_dir": "jaydoe/my-repo/fs/Instabase Drive/flow", "settings": {}}
 
@@ -95,3 +99,24 @@ def test_errors_are_http_errors_with_instabase_bodies(instabase):
         ib.action("resume", job_id)  # only a paused job resumes
     body = err.value.response.json()
     assert err.value.response.status_code == 409 and body["status"] == "ERROR" and "RUNNING" in body["msg"]
+
+
+def status_of(ib, job_id):
+    return lambda: ib.status(job_id)["status"]
+
+
+def test_step_clock_a_script_polling_on_its_own_sees_every_state_in_order(instabase):
+    emu, ib = instabase
+    emu.set_clock("step")
+    job_id = ib.run()
+    assert poll_states(status_of(ib, job_id), ENDS) == ["PENDING", "RUNNING", "COMPLETE"]
+
+
+def test_step_clock_a_cancel_after_the_first_running_poll_always_cancels(instabase):
+    emu, ib = instabase
+    emu.set_clock("step")
+    job_id = ib.run()
+    assert poll_until(status_of(ib, job_id), "RUNNING") == ["PENDING", "RUNNING"]
+    assert ib.action("cancel", job_id)["status"] == "OK"
+    # cancelling is asynchronous (the seed): one poll still shows the state it was cancelled from
+    assert poll_states(status_of(ib, job_id), ENDS) == ["RUNNING", "CANCELLED"]

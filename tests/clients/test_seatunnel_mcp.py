@@ -13,6 +13,10 @@ import pytest
 httpx = pytest.importorskip("httpx")
 client_mod = pytest.importorskip("src.seatunnel_mcp.client")
 
+from tests.clients.polling import poll_states, poll_until  # noqa: E402
+
+ENDS = ("FINISHED", "FAILED", "CANCELED", "SAVEPOINT_DONE")
+
 STREAMING = """env { job.mode = "STREAMING", job.name = "cdc" }
 source { FakeSource { plugin_output = "fake", schema = { fields { id = "int" } } } }
 sink { Console { plugin_input = ["fake"] } }
@@ -110,3 +114,23 @@ def test_errors_are_httpx_status_errors_with_the_engine_body(seatunnel):
     with pytest.raises(httpx.HTTPStatusError) as err:
         st.submit_job(BATCH, isStartWithSavePoint=True)
     assert err.value.response.json()["message"] == "Please provide jobId when start with save point."
+
+
+def status_of(st, job_id):
+    return lambda: st.get_job_info(job_id)["jobStatus"]
+
+
+def test_step_clock_the_client_polling_on_its_own_sees_every_state_in_order(seatunnel):
+    emu, st = seatunnel
+    emu.set_clock("step")
+    job_id = st.submit_job(BATCH)["jobId"]
+    assert poll_states(status_of(st, job_id), ENDS) == ["PENDING", "RUNNING", "FINISHED"]
+
+
+def test_step_clock_a_stop_after_the_first_running_poll_always_cancels(seatunnel):
+    emu, st = seatunnel
+    emu.set_clock("step")
+    job_id = st.submit_job(BATCH)["jobId"]
+    assert poll_until(status_of(st, job_id), "RUNNING") == ["PENDING", "RUNNING"]
+    assert st.stop_job(job_id) == {"jobId": job_id}
+    assert poll_states(status_of(st, job_id), ENDS) == ["CANCELING", "CANCELED"]

@@ -16,6 +16,8 @@ import requests
 rest_primitives = pytest.importorskip("streamsx.rest_primitives")
 context = pytest.importorskip("streamsx.topology.context")
 
+from tests.clients.polling import poll_until  # noqa: E402
+
 
 def sab(tmp_path, name="com.acme.Main"):
     """A minimal application bundle: a zip holding the application's ADL, as `sc` builds it."""
@@ -133,3 +135,35 @@ def test_errors_reach_the_user_as_requests_http_errors(streams, tmp_path):
     with pytest.raises(requests.HTTPError) as err:
         job.update_operators(bad)
     assert err.value.response.status_code == 400 and "no parallel region named Nope" in err.value.response.text
+
+
+def health_of(job):
+    def read() -> str:
+        job.refresh()  # the library's own GET of the job's self link
+        return job.health
+    return read
+
+
+def test_step_clock_a_refresh_loop_sees_every_health_in_order(streams, tmp_path):
+    emu, inst = streams
+    emu.set_clock("step")
+    job = inst.submit_job(sab(tmp_path))
+    assert job.health == "unknown"  # as the submit response showed it
+    assert poll_until(health_of(job), "healthy") == ["unknown", "partiallyHealthy", "healthy"]
+    assert emu.job("streams", f"inst1/{job.id}")["state"] == "healthy"
+
+
+def test_step_clock_a_cancel_after_the_first_partially_healthy_poll_always_cancels(streams, tmp_path):
+    emu, inst = streams
+    emu.set_clock("step")
+    job = inst.submit_job(sab(tmp_path))
+    assert poll_until(health_of(job), "partiallyHealthy") == ["unknown", "partiallyHealthy"]
+    assert job.cancel() is True
+    job.refresh()  # the next poll finds it as the cancel left it
+    assert (job.status, job.health) == ("canceling", "partiallyHealthy")
+    with pytest.raises(requests.HTTPError) as err:
+        job.refresh()  # and the one after that finds it gone: a canceled job leaves the instance
+    assert err.value.response.status_code == 404
+    assert inst.get_jobs() == []
+    moves = [(t["from"], t["to"]) for t in emu.coverage()["providers"]["streams"]["transitions"]]
+    assert moves == [("unknown", "partiallyHealthy"), ("partiallyHealthy", "canceling"), ("canceling", "canceled")]
