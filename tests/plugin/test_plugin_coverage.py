@@ -140,7 +140,8 @@ def test_two_xdist_workers_summary_and_json_agree_with_the_endpoint(tmp_path):
 
 def test_an_external_emulator_is_read_whole_at_the_end(tmp_path):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", str(port)],
+    # the manual clock: the default session's job must not move between the plugin's read and ours
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", str(port), "--clock", "manual"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         base = f"http://127.0.0.1:{port}"
