@@ -81,6 +81,11 @@ def configure(config: pytest.Config, external_url: str | None) -> None:
     config.pluginmanager.register(run, "job_emulator_coverage")
 
 
+def enabled(config: pytest.Config) -> bool:
+    """Whether this run collects state coverage (so a caller can skip building a report)."""
+    return RUN in config.stash
+
+
 def record(config: pytest.Config, report: dict) -> None:
     """Add one coverage report (the endpoint's wire form) to the run's; nothing when coverage is off."""
     run = config.stash.get(RUN, None)
@@ -90,13 +95,13 @@ def record(config: pytest.Config, report: dict) -> None:
 
 def record_session(config: pytest.Config, client: EmulatorClient) -> None:
     """Add the coverage of `client`'s session; call it before the session is reset or dropped."""
-    if RUN in config.stash:
+    if enabled(config):
         record(config, client.coverage())
 
 
 def record_emulator(config: pytest.Config, url: str) -> None:
     """Add every session of the emulator at `url` (`?all=1`); for an in-process emulator about to stop."""
-    if RUN in config.stash:
+    if enabled(config):
         record(config, EmulatorClient(url).coverage(all_sessions=True))
 
 

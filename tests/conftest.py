@@ -7,8 +7,10 @@ import os
 
 import pytest
 
+from emulator import plugin_coverage
 from emulator.app import create_app
 from emulator.config import load
+from emulator.control.coverage import all_sessions as coverage_of_all_sessions
 from emulator.providers import available
 
 
@@ -46,8 +48,9 @@ class Emulator:
 
 
 @pytest.fixture
-def emulator_factory(aiohttp_client):
-    """Build an emulator with settings overrides: `emu = await emulator_factory(profiles={...})`."""
+def emulator_factory(aiohttp_client, request):
+    """Build an emulator with settings overrides: `emu = await emulator_factory(profiles={...})`. Under
+    `--job-emulator-coverage` its sessions count towards the run's state coverage."""
     made = []
 
     async def make(**overrides) -> Emulator:
@@ -58,6 +61,9 @@ def emulator_factory(aiohttp_client):
         return emu
 
     yield make
+    if plugin_coverage.enabled(request.config):
+        for emu in made:
+            plugin_coverage.record(request.config, coverage_of_all_sessions(emu.app))
     for emu in made:
         assert not emu.violations, "responses broke their schemas:\n" + "\n".join(emu.violations)
 

@@ -12,12 +12,17 @@ def documented(app) -> dict[str, tuple[str, ...]]:
     return {key: prov.documented_states() for key, prov in app["providers"].items()}
 
 
+def all_sessions(app) -> dict:
+    """Every session's coverage merged (the `?all=1` report)."""
+    states = documented(app)
+    return coverage.merge(s.coverage.report(states, s.key) for s in app["sessions"])
+
+
 async def get_coverage(call: Call) -> Reply:
     app = call.request.app
-    states = documented(app)
     if call.args["all"]:
-        return Reply(200, coverage.merge(s.coverage.report(states, s.key) for s in app["sessions"]))
-    return Reply(200, call.session.coverage.report(states, call.session.key))
+        return Reply(200, all_sessions(app))
+    return Reply(200, call.session.coverage.report(documented(app), call.session.key))
 
 
 def routes() -> list[Route]:

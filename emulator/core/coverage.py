@@ -169,9 +169,9 @@ def summary_lines(rep: dict) -> list[str]:
     return lines
 
 
-def detail_lines(rep: dict) -> list[str]:
+def detail_lines(rep: dict, width: int = 100) -> list[str]:
     """Per provider, briefly: the transitions jobs made, the commands called in each state (accepted /
-    refused), the error kinds answered and the faults met, with their counts."""
+    refused), the error kinds answered and the faults met, with their counts (wrapped at `width`)."""
     lines = []
     for key, pr in rep["providers"].items():
         parts = [
@@ -182,5 +182,19 @@ def detail_lines(rep: dict) -> list[str]:
             ("faults", [f"{kind} {n}" for kind, n in pr["faults"].items()]),
         ]
         lines.append(f"{key}:")
-        lines.extend(f"  {name}: {', '.join(items) or '-'}" for name, items in parts)
+        for name, items in parts:
+            lines.extend(_packed(f"  {name}: ", items or ["-"], width))
+    return lines
+
+
+def _packed(head: str, items: list[str], width: int) -> list[str]:
+    """`head` then the items comma-separated, wrapped between items (never inside one) at `width`."""
+    lines, line = [], head.rstrip()
+    for i, item in enumerate(items):
+        piece = item + ("," if i < len(items) - 1 else "")
+        if i and len(line) + 1 + len(piece) > width:
+            lines.append(line)
+            line = "   "  # continuation lines are indented 4
+        line += " " + piece
+    lines.append(line)
     return lines

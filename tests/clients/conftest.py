@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from emulator import plugin_coverage
 from emulator.client import EmulatorClient
 from emulator.pytest_plugin import _ServerThread
 
@@ -44,9 +45,9 @@ def client_servers() -> Iterator[Callable[..., _ServerThread]]:
 
 
 @pytest.fixture
-def emulator_for(client_servers) -> Iterator[Callable[..., ClientEmulator]]:
+def emulator_for(client_servers, request) -> Iterator[Callable[..., ClientEmulator]]:
     """`emu = emulator_for(profiles={"bacalhau": "v1.4"})`: a fresh session; its responses must keep their
-    schemas (checked at teardown)."""
+    schemas (checked at teardown). Under `--job-emulator-coverage` it counts towards the run's coverage."""
     made: list[ClientEmulator] = []
 
     def make(**overrides) -> ClientEmulator:
@@ -62,5 +63,6 @@ def emulator_for(client_servers) -> Iterator[Callable[..., ClientEmulator]]:
     yield make
     for emu in made:
         violations = emu.violations
+        plugin_coverage.record_session(request.config, emu)
         emu.close()
         assert not violations, "responses broke their schemas:\n" + "\n".join(violations)

@@ -9,10 +9,11 @@ import os
 import subprocess
 import sys
 import textwrap
+from itertools import pairwise
 
 import pytest
 
-from emulator.core.coverage import merge, summary_lines
+from emulator.core.coverage import detail_lines, merge, summary_lines
 from emulator.core.validation import validator
 from tests.support import free_port, wait_ready
 
@@ -182,3 +183,19 @@ def test_a_bad_threshold_is_a_usage_error_naming_the_setting(tmp_path):
     assert out.returncode == 4
     assert ("--job-emulator-coverage-fail-under must be a percentage from 0 to 100, got 'lots'"
             in out.stdout + out.stderr)
+
+
+def test_the_detail_lines_wrap_between_items_never_inside_one():
+    states = ["requested", "in progress", "succeeded", "failed", "cancelling", "cancelled"]
+    moves = [{"from": a, "to": b, "count": 10 + i} for i, (a, b) in enumerate(pairwise(states))]
+    rep = merge([{"sessions": 1, "providers": {"taskapi": {
+        "states": states, "observed": {"requested": 1}, "transitions": moves, "errors": {"invalid": 2},
+        "faults": {}, "commands": [{"command": "cancel", "state": "in progress", "accepted": 1, "refused": 2}]}}}])
+    lines = detail_lines(rep, width=50)
+    assert lines[0] == "taskapi:"
+    transitions = [line for line in lines if line.startswith("  transitions:") or line.startswith("    ")]
+    assert len(transitions) > 1 and all(len(line) <= 50 for line in transitions)
+    items = " ".join(line.strip() for line in transitions).removeprefix("transitions: ").split(", ")
+    assert items == [f"{a}->{b} {10 + i}" for i, (a, b) in enumerate(pairwise(states))]
+    assert "  commands: cancel in in progress 1 accepted 2 refused" in lines
+    assert lines[-2:] == ["  errors: invalid 2", "  faults: -"]
