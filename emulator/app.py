@@ -149,10 +149,13 @@ def add_fallbacks(app: web.Application) -> None:
     """Unknown URLs and methods under a provider's paths answer in that provider's error format instead of
     aiohttp's plain text, without a middleware on every request: a `*` route on each provider path answers
     the methods it lacks (405), and a catch-all under each provider prefix answers unknown URLs (404)."""
-    paths = dict.fromkeys(p for key, r in app["route_table"] if key != "control"
-                          for p in (r.path, SESSION_PREFIX + r.path))
-    for path in paths:
-        app.router.add_route("*", path, _fallback(405))
+    paths: dict[str, set[str] | None] = {}
+    for key, r in app["route_table"]:
+        if key != "control":
+            for p in (r.path, SESSION_PREFIX + r.path):
+                paths.setdefault(p, set()).update({r.method, "HEAD"} if r.method == "GET" else {r.method})  # type: ignore[union-attr]
+    for path, methods in paths.items():
+        app.router.add_route("*", path, _fallback(405, ", ".join(sorted(methods or ()))))
     for _, prefix in app["route_prefixes"]:
         if prefix:
             base = "/" + "/".join(prefix)
@@ -162,18 +165,24 @@ def add_fallbacks(app: web.Application) -> None:
                     app.router.add_route("*", path, _fallback(404))
 
 
-def _fallback(status: int) -> Callable:
+def _fallback(status: int, allow: str = "") -> Callable:
+    """The answer to an unknown URL (404) or to a method the path does not take (405, `Allow: <allow>`)."""
     async def answer(request: web.Request) -> web.StreamResponse:
         provider = provider_for_path(request.app, request.path)
         if provider is None:
-            raise web.HTTPNotFound() if status == 404 else web.HTTPMethodNotAllowed(request.method, [])
+            if status == 404:
+                raise web.HTTPNotFound()
+            raise web.HTTPMethodNotAllowed(request.method, allow.split(", "))
         from .routing import _to_response
 
         session = request.app["sessions"].get(None)
         text = (f"The requested resource was not found: {request.path}" if status == 404
                 else f"Method {request.method} is not allowed on {request.path}")
         call = Call(request, session, provider, Route(request.method, request.path, answer))
-        return _to_response(provider.render_error(ApiError("invalid", text, status=status), call), session)
+        response = _to_response(provider.render_error(ApiError("invalid", text, status=status), call), session)
+        if status == 405:  # RFC 9110: a 405 lists the methods the resource does take
+            response.headers["Allow"] = allow
+        return response
 
     return answer
 

@@ -24,14 +24,13 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .core.validation import load_schema, ref_name, schema_dir
+from .core.validation import PATH_TEXT, load_schema, ref_name, schema_dir
 
 if TYPE_CHECKING:
     from aiohttp import web
 
     from .providers.base import Provider
     from .routing import Param, Route
-
 OPENAPI_VERSION = "3.1.0"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _PATH_PARAM = re.compile(r"\{([^{}:]+)(?::[^{}]*)?\}")
@@ -215,8 +214,8 @@ def _operation(route: Route, key: str, path_names: list[str], error_schema: str 
     doc = (getattr(route.handler, "__doc__", None) or "").strip()
     if doc:
         op["description"] = doc
-    params: list[dict] = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-                          for n in path_names]
+    params: list[dict] = [{"name": n, "in": "path", "required": True,
+                           "schema": copy.deepcopy(route.path_params.get(n, PATH_TEXT))} for n in path_names]
     for p in route.query:
         entry: dict[str, Any] = {"name": p.name, "in": "query", "required": bool(p.required),
                                  "schema": _param_schema(p)}
@@ -255,8 +254,10 @@ def _request_body(route: Route, key: str, used: set[str]) -> dict | None:
     if route.method in ("GET", "HEAD", "DELETE"):
         return None  # bodies on these methods are tolerated by some routes, never part of the contract
     if route.body_format == "raw":
-        return {"required": bool(route.body_required),
-                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+        schema: dict[str, Any] = {"type": "string", "format": "binary"}
+        if route.body_required:  # the pipeline takes an empty body as no body
+            schema["minLength"] = 1
+        return {"required": bool(route.body_required), "content": {"application/octet-stream": {"schema": schema}}}
     if callable(route.body_format):
         # a provider-specific reader without a schema: an optional JSON object of the route's parameters
         return {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}}

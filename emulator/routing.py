@@ -61,11 +61,12 @@ class Route:
     """One endpoint: method, path (aiohttp syntax), handler, and what it takes and gives.
 
     `body` is the request schema name (`provider/name`), `body_format` how to read the body (`json`, `raw`
-    bytes, or a provider-specific `parse(call, raw)` callable), `body_limit` the setting that bounds its size;
-    `responses` maps status -> response schema name (None: empty body). `reads` marks a read of one job's
-    state: it finds that job (None when there is none) so coverage counts the state the response shows and
-    the step clock can move first; handlers of lists and histories name what they showed in `call.shown`
-    instead."""
+    bytes, or a provider-specific `parse(call, raw)` callable, which answers None for an empty body),
+    `body_limit` the setting that bounds its size; `responses` maps status -> response schema name (None:
+    empty body). `path_params` gives the JSON Schema of a path parameter whose handler takes less than any
+    segment without control characters (validation.PATH_TEXT). `reads` marks a read of one job's state: it
+    finds that job (None when there is none) so coverage counts the state the response shows and the step
+    clock can move first; handlers of lists and histories name what they showed in `call.shown` instead."""
 
     method: str
     path: str
@@ -79,6 +80,7 @@ class Route:
     responses: dict[int, str | None] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
     reads: Callable[[Call], Job | None] | None = None
+    path_params: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -481,16 +483,17 @@ async def _read_body(call: Call, route: Route, limit: int) -> None:
     if fmt == "raw":
         call.body = raw
         return
-    if not raw.strip():
+    if callable(fmt):  # a provider's reader sees empty bodies too: its own checks may come first
+        body = fmt(call, raw)
+        if body is not None:
+            validation.check_text(raw, body)
+    else:
+        body = validation.parse_json(raw) if raw.strip() else None
+    if body is None:
         if route.body_required and route.body is not None:
             raise ApiError("invalid", "request body is empty; a JSON object is required", field="body")
         call.body = None
         return
-    if callable(fmt):
-        body = fmt(call, raw)
-        validation.check_text(raw, body)
-    else:
-        body = validation.parse_json(raw)
     if route.body is not None:
         validation.check(route.body, body)
     call.body = body

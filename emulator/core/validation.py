@@ -240,6 +240,10 @@ def unencodable(value: Any, path: str = "") -> str | None:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# The JSON Schema of what a path parameter can be: one non-empty segment without C0 controls or DEL (which
+# bad_text refuses) and without braces (which the router never matches): what the OpenAPI documents say of
+# every path parameter a route does not narrow.
+PATH_TEXT: dict = {"type": "string", "minLength": 1, "pattern": "^[^\\u0000-\\u001f\\u007f{}]+$"}
 
 
 def bad_text(text: str) -> str | None:

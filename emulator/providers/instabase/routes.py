@@ -74,6 +74,8 @@ def _job(call: Call, job_id: str, user: User) -> Job:
 
 def _form(call: Call, raw: bytes) -> Any:
     """POST variants of the GET actions may carry their parameters as a JSON object body [INF]."""
+    if not raw.strip():
+        return None
     body = validation.parse_json(raw)
     if not isinstance(body, dict):
         raise ApiError("invalid", "request body must be a JSON object", field="body")

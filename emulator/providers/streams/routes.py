@@ -21,7 +21,7 @@ BUNDLE_TYPES = ("application/x-jar", "application/octet-stream", "application/zi
 
 # --- shared steps -----------------------------------------------------------------------------------------
 def _json_body(call: Call, raw: bytes) -> Any:
-    return validation.parse_json(raw)
+    return validation.parse_json(raw) if raw.strip() else None
 
 
 def _instances(call: Call) -> dict[str, Instance]:

@@ -4,7 +4,6 @@ cancel it (204). Handlers only check the request, ask the session, and format vi
 from __future__ import annotations
 
 import re
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from ...core import validation
@@ -27,19 +26,19 @@ def _provider(call: Call) -> TaskApi:
     return call.provider  # type: ignore[return-value]
 
 
-_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_CANONICAL_UUID = re.compile(_UUID_PATTERN)
+# What the OpenAPI document says of an org or job id: exactly the form _uuid takes.
+UUID_PARAM = {"type": "string", "format": "uuid", "pattern": _UUID_PATTERN}
 
 
 def _uuid(value: str, name: str) -> str:
-    """The canonical form of a UUID path segment, or a 422 naming the segment (the real API types org and
-    job ids as `format: uuid`; its client rejects anything else)."""
-    if _CANONICAL_UUID.fullmatch(value):  # the form clients send: skip building a UUID object on every poll
+    """The lower-case form of a UUID path segment (8-4-4-4-12 hex digits, any case), or a 422 naming the
+    segment (the real API types org and job ids as `format: uuid`; its client sends this form only)."""
+    if _CANONICAL_UUID.fullmatch(value):
         return value.lower()
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise ApiError("invalid", f"{name} {value!r} is not a valid UUID", field=name,
-                       details=[{"name": name, "reason": "value is not a valid uuid"}]) from None
+    raise ApiError("invalid", f"{name} {value!r} is not a valid UUID", field=name,
+                   details=[{"name": name, "reason": "value is not a valid uuid"}])
 
 
 def _precheck(call: Call) -> tuple[str, str, str]:
@@ -70,15 +69,15 @@ def _job(call: Call) -> Job:
 def parse_create(call: Call, raw: bytes) -> Any:
     """Body reader of the create route: path and auth errors first, then JSON (schema check follows)."""
     _precheck(call)
+    if not raw.strip():
+        raise ApiError("invalid", "request body is empty; a JSON object with 'parameters' is required",
+                       field="parameters", details=[{"name": "parameters", "reason": "field required"}])
     return validation.parse_json(raw)
 
 
 async def create_job(call: Call) -> Reply:
     """POST /compute/orgs/{org_id}/{topic}/{task} {"parameters": {...}} -> 303, Location: .../{job_id}/status"""
     org_id, topic, task = _precheck(call)
-    if call.body is None:
-        raise ApiError("invalid", "request body is empty; a JSON object with 'parameters' is required",
-                       field="parameters", details=[{"name": "parameters", "reason": "field required"}])
     prov = _provider(call)
     parameters = call.body["parameters"]
     entry = prov.catalogue.get(f"{topic}/{task}")
@@ -144,19 +143,21 @@ async def list_tasks(call: Call) -> Reply:
 def routes() -> list[Route]:
     """The Task API route table."""
     tags = ("taskapi",)
+    org = {"org_id": UUID_PARAM}
+    job = {"org_id": UUID_PARAM, "job_id": UUID_PARAM}
     return [
         Route("POST", BASE, create_job, "Create a job running a compute task", body="taskapi/create.request",
-              body_format=parse_create, body_required=False, responses={303: None}, tags=tags),
+              body_format=parse_create, responses={303: None}, tags=tags, path_params=org),
         Route("GET", JOB_PATH + "/status", get_status, "Status of a job (202 ongoing, 200 finished)",
               responses={200: "taskapi/job-status.response", 202: "taskapi/job-status.response"}, tags=tags,
-              reads=finder(_job)),
+              reads=finder(_job), path_params=job),
         Route("GET", JOB_PATH, get_results, "Results of a job (202 ongoing, 200 finished)",
               responses={200: "taskapi/job-results.response", 202: "taskapi/job-pending.response"}, tags=tags,
-              reads=finder(_job)),
-        Route("DELETE", JOB_PATH, cancel_job, "Cancel a job", responses={204: None}, tags=tags),
+              reads=finder(_job), path_params=job),
+        Route("DELETE", JOB_PATH, cancel_job, "Cancel a job", responses={204: None}, tags=tags, path_params=job),
         Route("GET", "/compute/orgs/{org_id}/tasks", list_tasks, "The task catalogue (newer API; optional)",
               query=(Param("details", bool, False, "include each task's parameter schema and results"),
                      Param("limit", int, 100, "page size", minimum=1),
                      Param("offset", int, 0, "tasks to skip", minimum=0)),
-              responses={200: "taskapi/tasks.response"}, tags=tags),
+              responses={200: "taskapi/tasks.response"}, tags=tags, path_params=org),
     ]
