@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .core.validation import PATH_TEXT, load_schema, ref_name, schema_dir
+from .core.validation import PATH_TEXT, anycase_pattern, load_schema, ref_name, schema_dir
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -61,12 +61,14 @@ def document(provider: str, *, app: web.Application | None = None, base_url: str
         app_routes = [r for key, r in app["route_table"] if key == provider]
         prov = app["providers"].get(provider)
         settings = app["settings"]
-    return build(provider, app_routes, prov, servers=_servers(provider, prov, settings, base_url))
+    enabled = list(app["providers"]) if app is not None else list(settings.providers)
+    return build(provider, app_routes, prov, servers=_servers(provider, prov, settings, base_url), enabled=enabled)
 
 
 def build(key: str, routes: Iterable[Route], provider: Provider | None,
-          servers: list[dict] | None = None) -> dict:
-    """Assemble the document for `routes` of provider `key` (`provider` None for the control API)."""
+          servers: list[dict] | None = None, enabled: list[str] | None = None) -> dict:
+    """Assemble the document for `routes` of provider `key` (`provider` None for the control API);
+    `enabled`: the provider keys served, for path parameters whose schema depends on them."""
     routes = list(routes)
     error_schema = _error_schema(key, provider)
     used: set[str] = set()
@@ -74,11 +76,11 @@ def build(key: str, routes: Iterable[Route], provider: Provider | None,
     op_ids: set[str] = set()
     for route in routes:
         oa_path, path_names = _oa_path(route.path)
-        op = _operation(route, key, path_names, error_schema, used)
+        op = _operation(route, key, path_names, error_schema, used, enabled or [])
         op_id = _operation_id(route.method, oa_path, op_ids)
         op["operationId"] = op_id
         paths.setdefault(oa_path, {})[route.method.lower()] = op
-    components = _components(key, used)
+    components = _components(key, used, provider)
     doc: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "jsonSchemaDialect": DIALECT,
@@ -189,8 +191,12 @@ def _param_schema(p: Param) -> dict:
         return {"type": "array", "items": {"type": "string"}}
     kind = {int: "integer", float: "number", bool: "boolean"}.get(p.type, "string")
     schema: dict[str, Any] = {"type": kind}
-    if p.choices:
+    if p.choices and p.nocase:  # the server takes any letter case, which an enum would deny
+        schema["pattern"] = anycase_pattern(p.choices)
+    elif p.choices:
         schema["enum"] = list(p.choices)
+    if p.pattern is not None and kind == "string":
+        schema["pattern"] = p.pattern
     if p.minimum is not None and kind in ("integer", "number"):
         schema["minimum"] = int(p.minimum) if kind == "integer" else p.minimum
     if p.maximum is not None and kind in ("integer", "number"):
@@ -208,14 +214,20 @@ def _json_able(value: Any) -> bool:
         return False
 
 
-def _operation(route: Route, key: str, path_names: list[str], error_schema: str | None, used: set[str]) -> dict:
+def _path_schema(route: Route, name: str, enabled: list[str]) -> dict:
+    schema = route.path_params.get(name, PATH_TEXT)
+    return schema(enabled) if callable(schema) else copy.deepcopy(schema)
+
+
+def _operation(route: Route, key: str, path_names: list[str], error_schema: str | None, used: set[str],
+               enabled: list[str]) -> dict:
     op: dict[str, Any] = {"summary": route.summary or f"{route.method} {route.path}",
                           "tags": list(route.tags or (key,))}
     doc = (getattr(route.handler, "__doc__", None) or "").strip()
     if doc:
         op["description"] = doc
-    params: list[dict] = [{"name": n, "in": "path", "required": True,
-                           "schema": copy.deepcopy(route.path_params.get(n, PATH_TEXT))} for n in path_names]
+    params: list[dict] = [{"name": n, "in": "path", "required": True, "schema": _path_schema(route, n, enabled)}
+                          for n in path_names]
     for p in route.query:
         entry: dict[str, Any] = {"name": p.name, "in": "query", "required": bool(p.required),
                                  "schema": _param_schema(p)}
@@ -272,8 +284,8 @@ def _response(name: str | None, key: str, used: set[str], desc: str, alt: tuple[
     # a string schema is a non-JSON body: its `contentMediaType` (default text/plain) is the media type served
     media = schema.get("contentMediaType", "text/plain") if schema.get("type") == "string" else "application/json"
     content = {media: {"schema": _ref(name, key)}}
-    for other in alt:
-        content.setdefault(other, {"schema": {"type": "string"}})
+    for other in alt:  # a +json alternative carries the same document; others (HTML, text) are text
+        content.setdefault(other, {"schema": _ref(name, key) if other.endswith("+json") else {"type": "string"}})
     return {"description": schema.get("title") or desc, "content": content}
 
 
@@ -283,7 +295,7 @@ def _load(name: str) -> dict:
     return load_schema(name)
 
 
-def _components(key: str, used: set[str]) -> dict[str, dict]:
+def _components(key: str, used: set[str], provider: Provider | None = None) -> dict[str, dict]:
     """Every schema the operations use, every file of the provider's folder, and what they `$ref`."""
     base = schema_dir()
     todo = set(used)
@@ -296,6 +308,8 @@ def _components(key: str, used: set[str]) -> dict[str, dict]:
         if name in done:
             continue
         schema = copy.deepcopy(_load(name))
+        if provider is not None:
+            schema = provider.document_schema(name, schema)
         refs: set[str] = set()
         done[name] = _rewrite(schema, name, key, refs, top=True)
         todo.update(refs - set(done))

@@ -43,7 +43,10 @@ SESSION_KEY = re.compile(r"[A-Za-z0-9._~-]{1,64}")
 @dataclass(frozen=True)
 class Param:
     """A query parameter: its name, type (str, int, float, bool, list), default and a description.
-    `choices` restricts values (compared case-insensitively when `nocase`)."""
+    `choices` restricts values (compared case-insensitively when `nocase`); `pattern` (a JSON Schema pattern:
+    found anywhere in the text unless anchored) restricts a string's text. Each restriction is both checked
+    here and published in the OpenAPI document, so the two agree. `message(raw)` gives the provider's own
+    words for a value that fails any of them (default: the emulator's, naming the parameter)."""
 
     name: str
     type: type = str
@@ -54,6 +57,13 @@ class Param:
     minimum: float | None = None
     required: bool = False
     maximum: float | None = None
+    pattern: str | None = None
+    message: Callable[[str], str] | None = None
+
+    def refuse(self, raw: str | None, default: str) -> ApiError:
+        """The 400 for a value of this parameter that fails a restriction."""
+        text = self.message(raw if raw is not None else "") if self.message is not None else default
+        return ApiError("invalid", text, field=self.name)
 
 
 @dataclass
@@ -64,7 +74,8 @@ class Route:
     bytes, or a provider-specific `parse(call, raw)` callable, which answers None for an empty body),
     `body_limit` the setting that bounds its size; `responses` maps status -> response schema name (None:
     empty body). `path_params` gives the JSON Schema of a path parameter whose handler takes less than any
-    segment without control characters (validation.PATH_TEXT). `reads` marks a read of one job's state: it
+    segment without control characters (validation.PATH_TEXT), or a function of the enabled provider keys
+    giving it. `reads` marks a read of one job's state: it
     finds that job (None when there is none) so coverage counts the state the response shows and the step
     clock can move first; handlers of lists and histories name what they showed in `call.shown` instead."""
 
@@ -80,7 +91,7 @@ class Route:
     responses: dict[int, str | None] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
     reads: Callable[[Call], Job | None] | None = None
-    path_params: dict[str, dict] = field(default_factory=dict)
+    path_params: dict[str, dict | Callable[[list[str]], dict]] = field(default_factory=dict)
 
 
 @dataclass
@@ -192,9 +203,11 @@ def parse_args(params: tuple[Param, ...], query: Any) -> dict[str, Any]:
         raw = query.get(p.name)
         if raw is None:
             if p.required:
-                raise ApiError("invalid", f"query parameter {p.name} is required", field=p.name)
+                raise p.refuse(raw, f"query parameter {p.name} is required")
             out[p.name] = p.default
             continue
+        if p.pattern is not None and not re.search(p.pattern, raw):
+            raise p.refuse(raw, f"query parameter {p.name} must match {p.pattern}, got {raw!r}")
         if p.type is bool:
             low = raw.strip().lower()
             if low in _TRUE:
@@ -212,17 +225,13 @@ def parse_args(params: tuple[Param, ...], query: Any) -> dict[str, Any]:
                 val = p.type(raw)
             except ValueError:
                 kind = "an integer" if p.type is int else "a number"
-                raise ApiError("invalid", f"query parameter {p.name} must be {kind}, got {raw!r}",
-                               field=p.name) from None
+                raise p.refuse(raw, f"query parameter {p.name} must be {kind}, got {raw!r}") from None
             if not math.isfinite(val):
-                raise ApiError("invalid", f"query parameter {p.name} must be a finite number, got {raw!r}",
-                               field=p.name)
+                raise p.refuse(raw, f"query parameter {p.name} must be a finite number, got {raw!r}")
             if p.minimum is not None and val < p.minimum:
-                raise ApiError("invalid", f"query parameter {p.name} must be >= {p.minimum:g}, got {raw}",
-                               field=p.name)
+                raise p.refuse(raw, f"query parameter {p.name} must be >= {p.minimum:g}, got {raw}")
             if p.maximum is not None and val > p.maximum:
-                raise ApiError("invalid", f"query parameter {p.name} must be <= {p.maximum:g}, got {raw}",
-                               field=p.name)
+                raise p.refuse(raw, f"query parameter {p.name} must be <= {p.maximum:g}, got {raw}")
             out[p.name] = val
             continue
         if p.choices is not None:
@@ -483,13 +492,14 @@ async def _read_body(call: Call, route: Route, limit: int) -> None:
     if fmt == "raw":
         call.body = raw
         return
+    absent = not raw.strip()  # no body at all; a JSON `null` is a body (which a schema may refuse)
     if callable(fmt):  # a provider's reader sees empty bodies too: its own checks may come first
         body = fmt(call, raw)
         if body is not None:
             validation.check_text(raw, body)
     else:
-        body = validation.parse_json(raw) if raw.strip() else None
-    if body is None:
+        body = None if absent else validation.parse_json(raw)
+    if absent:
         if route.body_required and route.body is not None:
             raise ApiError("invalid", "request body is empty; a JSON object is required", field="body")
         call.body = None

@@ -13,6 +13,22 @@ from emulator.config import load
 from emulator.control.coverage import all_sessions as coverage_of_all_sessions
 from emulator.providers import available
 
+# Long runs someone starts on purpose (`python -m pytest -m <marker>`), left out of the default run.
+EXPLICIT_MARKERS = {"contract_large": "the nightly-size schemathesis contract run (tests/ship/test_ship_contract.py)"}
+
+
+def pytest_configure(config):
+    for name, what in EXPLICIT_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {what}; runs only when selected with -m {name}")
+
+
+def pytest_collection_modifyitems(config, items):
+    chosen = config.getoption("markexpr", "") or ""
+    for item in items:
+        for name in EXPLICIT_MARKERS:
+            if item.get_closest_marker(name) is not None and name not in chosen:
+                item.add_marker(pytest.mark.skip(reason=f"a long run: select it with -m {name}"))
+
 
 def make_settings(**overrides):
     """Settings for tests: manual clock, seed 7, contract checking on, every available provider."""

@@ -27,7 +27,8 @@ async def get_openapi(call: Call) -> Reply:
 
 def routes() -> list[Route]:
     """The OpenAPI routes of the control API."""
-    return [
-        Route("GET", f"{P}/openapi/{{provider}}.json", get_openapi, "OpenAPI 3.1 document of a provider",
-              responses={200: "control/openapi.response"}, tags=("control",)),
-    ]
+    route = Route("GET", f"{P}/openapi/{{provider}}.json", get_openapi, "OpenAPI 3.1 document of a provider",
+                  responses={200: "control/openapi.response"}, tags=("control",),
+                  path_params={"provider": lambda keys: {"type": "string", "enum": ["control", *keys]}})
+    route.media = {200: (MEDIA_TYPE,)}  # type: ignore[attr-defined]  # served as this, the schema is JSON's
+    return [route]

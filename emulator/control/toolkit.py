@@ -294,8 +294,14 @@ JOURNAL_QUERY = (
 )
 
 
+def enabled_provider(keys: list[str]) -> dict:
+    """The schema of a `{provider}` path parameter: one of the enabled providers (else a 400)."""
+    return {"type": "string", "enum": keys}
+
+
 def routes() -> list[Route]:
     job = f"{P}/jobs/{{provider}}/{{job}}"
+    by_provider = {"provider": enabled_provider}
     return [
         Route("GET", f"{P}/sessions", list_sessions, "All sessions", responses={200: "control/sessions.response"},
               tags=T),
@@ -308,15 +314,18 @@ def routes() -> list[Route]:
         Route("GET", f"{P}/requests", journal, "The journal, newest last, filtered", query=JOURNAL_QUERY,
               responses={200: "control/journal.response"}, tags=T),
         Route("DELETE", f"{P}/requests", clear_journal, "Clear the journal", responses={204: None}, tags=T),
-        Route("GET", job, get_job, "The engine's view of a job", responses={200: "control/job.response"}, tags=T),
+        Route("GET", job, get_job, "The engine's view of a job", responses={200: "control/job.response"}, tags=T,
+              path_params=by_provider),
         Route("POST", f"{job}/step", step_job, "Apply the job's next timed transition now",
-              responses={200: "control/job.response"}, tags=T),
+              responses={200: "control/job.response"}, tags=T, path_params=by_provider),
         Route("POST", f"{job}/state", set_job_state, "Put the job in a named state now",
-              body="control/job-state.request", responses={200: "control/job.response"}, tags=T),
+              body="control/job-state.request", responses={200: "control/job.response"}, tags=T,
+              path_params=by_provider),
         Route("POST", f"{job}/advance-until", advance_until, "Advance the clock until the job reaches a state",
-              body="control/advance-until.request", responses={200: "control/job.response"}, tags=T),
+              body="control/advance-until.request", responses={200: "control/job.response"}, tags=T,
+              path_params=by_provider),
         Route("GET", f"{job}/timeline", timeline, "Requests, transitions and faults of one job",
-              responses={200: "control/timeline.response"}, tags=T),
+              responses={200: "control/timeline.response"}, tags=T, path_params=by_provider),
         Route("GET", f"{P}/snapshot", export_snapshot, "Export the session's whole state",
               responses={200: "control/snapshot.response"}, tags=T),
         Route("POST", f"{P}/snapshot", import_snapshot, "Import a snapshot into the session",

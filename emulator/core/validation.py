@@ -246,6 +246,17 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 PATH_TEXT: dict = {"type": "string", "minLength": 1, "pattern": "^[^\\u0000-\\u001f\\u007f{}]+$"}
 
 
+def anycase_pattern(words: Iterable[str], *, padded: bool = False) -> str:
+    """A JSON Schema pattern matching exactly one of `words` in any letter case (JSON Schema has no
+    case-insensitive flag); `padded` also allows the surrounding whitespace str.strip() removes."""
+    def letters(word: str) -> str:
+        return "".join(f"[{c.upper()}{c.lower()}]" if c.upper() != c.lower()
+                       else ("\\" + c if c in ".^$*+?()[]{}|\\/" else c) for c in word)
+    body = "|".join(letters(w) for w in words)
+    pad = "\\s*" if padded else ""
+    return f"^{pad}(?:{body}){pad}$"
+
+
 def bad_text(text: str) -> str | None:
     """Why `text` (a path segment or header value) cannot be taken: a control character or text that
     cannot be encoded; None when it is fine."""

@@ -135,6 +135,12 @@ class Provider:
         """Check the caller's credentials; raise ApiError('unauthorized') to refuse. Runs before query and
         body parsing, so a client without credentials gets 401 whatever it sent. Default: no auth."""
 
+    def document_schema(self, name: str, schema: dict) -> dict:
+        """Schema `name` as the OpenAPI document publishes it (a copy the caller may keep). A provider whose
+        handlers refuse what the file cannot know (this deployment's plugin names) narrows it here, so the
+        document says exactly what is taken. Default: the file as it is."""
+        return schema
+
     def error_schema(self, call: Call) -> str | None:
         """Schema name of this provider's error body (may depend on the profile)."""
         return f"{self.key}/error"

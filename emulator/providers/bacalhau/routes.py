@@ -72,7 +72,7 @@ def encode_token(call: Call, order: str, reverse: bool, limit: int, offset: int)
 
 def decode_token(call: Call, token: str) -> tuple[str | None, bool | None, int | None, int]:
     """(order_by, reverse, limit, offset) from a token; the first three are None for decimal tokens."""
-    if token.isdigit():
+    if token.isascii() and token.isdigit():  # str.isdigit alone also takes "٣" and "²"
         return None, None, None, int(token)
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
@@ -117,6 +117,8 @@ def _validate(job: Any, name_required: bool) -> list[str]:
     elif jtype not in JOB_TYPES:
         errs.append(f'invalid job type: "{jtype}"')
     count = job.get("Count", 0)
+    if isinstance(count, float) and count.is_integer():  # JSON Schema's integer: 2.0 is 2
+        count = job["Count"] = int(count)
     if isinstance(count, int) and count < 0:
         errs.append("job count must be >= 0")
     elif isinstance(count, int) and count > MAX_COUNT:
@@ -136,6 +138,21 @@ def _validate(job: Any, name_required: bool) -> list[str]:
             terrs.append("publisher is required if result paths are set")
         errs.extend(f"task {name} validation failed: {e}" for e in terrs)
     return errs
+
+
+def submit_contract(schema: dict, name_required: bool) -> dict:
+    """The submit body schema narrowed to what _validate takes, for the OpenAPI document (the schema file
+    stays as lenient as the wire format, so a client gets the orchestrator's own messages from _validate)."""
+    text = {"type": "string", "minLength": 1}
+    typed = {"type": "object", "required": ["Type"], "properties": {"Type": text}}  # an Engine or a Publisher
+    task = {"required": ["Name", "Engine"], "properties": {"Name": text, "Engine": typed},
+            "if": {"required": ["ResultPaths"], "properties": {"ResultPaths": {"type": "array", "minItems": 1}}},
+            "then": {"required": ["Publisher"], "properties": {"Publisher": typed}}}
+    job = {"type": "object", "required": ["Type", "Tasks", *(["Name"] if name_required else [])],
+           "properties": {"Type": {"enum": list(JOB_TYPES)}, "Count": {"minimum": 0, "maximum": MAX_COUNT},
+                          "Tasks": {"type": "array", "minItems": 1, "items": task},
+                          **({"Name": text} if name_required else {})}}
+    return {"allOf": [schema, {"required": ["Job"], "properties": {"Job": job}}]}
 
 
 def _warnings(job: dict) -> list[str]:

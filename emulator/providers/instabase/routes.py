@@ -178,8 +178,6 @@ async def list_jobs(call: Call) -> Reply:
         if bad:
             raise ApiError("invalid", f"review_state: unknown value {min(bad)!r}; use NONE, IN REVIEW, "
                                       f"COMPLETED, NOT_COMPLETED", field="review_state")
-    if a["priority"] is not None and not 0 <= a["priority"] <= 9:
-        raise ApiError("invalid", f"priority must be 0-9, got {a['priority']}", field="priority")
     tags = set(a["tags"])
     pipelines = set(a["pipeline_ids"])
     ids = set(a["job_ids"])
@@ -315,6 +313,9 @@ async def update_tags(call: Call) -> Reply:
 
 # --- table --------------------------------------------------------------------------------------------------
 JOB_ID = Param("job_id", str, None, "job_id reported by the run call")
+# GET calls name their job in the query (POST ones may put it in the JSON body instead)
+NEEDS_JOB_ID = Param("job_id", str, None, "job_id reported by the run call", required=True, pattern=".",
+                     message=lambda raw: "job_id is required")
 WINDOW = (Param("from_timestamp", float, None, "10-digit Unix seconds (default: a week ago)"),
           Param("to_timestamp", float, None, "10-digit Unix seconds (default: now)"))
 BULK = (*WINDOW, Param("user", str, None, "admins only: just this user's jobs"),
@@ -330,15 +331,16 @@ def build() -> list[Route]:
               body="instabase/run.request", body_required=False,
               responses={200: "instabase/run.response", **ERRS}, tags=t),
         Route("GET", f"{API}/jobs/status", job_status, "Status of a job",
-              query=(JOB_ID, Param("type", str, "flow", "job type", choices=JOB_TYPES, nocase=True)),
+              query=(NEEDS_JOB_ID, Param("type", str, "flow", "job type", choices=JOB_TYPES, nocase=True)),
               responses={200: "instabase/status.response", **ERRS}, tags=t, reads=finder(_status_job)),
         Route("GET", f"{API}/jobs/get_logs", get_logs, "Logs of a job, one page",
-              query=(JOB_ID, Param("offset", int, 0, "page offset", minimum=0)),
+              query=(NEEDS_JOB_ID, Param("offset", int, 0, "page offset", minimum=0)),
               responses={200: "instabase/logs.response", **ERRS}, tags=t),
         Route("GET", f"{API}/jobs/list", list_jobs, "List flow jobs",
               query=(Param("limit", int, 20, "jobs per page", minimum=0), Param("offset", int, 0, minimum=0),
                      *WINDOW, Param("state", list, None, "comma-separated states"), Param("user"),
-                     Param("priority", int, None, "0-9"), Param("tags", list, None),
+                     Param("priority", int, None, "0-9", minimum=0, maximum=9,
+                           message=lambda raw: f"priority must be 0-9, got {raw}"), Param("tags", list, None),
                      Param("pipeline_ids", list, None), Param("review_state", list, None),
                      Param("job_id", str, None, "full or partial job id"), Param("job_ids", list, None),
                      Param("reviewer")),
@@ -359,8 +361,9 @@ def build() -> list[Route]:
     ]
     for name, handler, params, summary in actions:
         for method in ("GET", "POST"):
+            query = tuple(NEEDS_JOB_ID if p is JOB_ID and method == "GET" else p for p in params)
             routes.append(Route(method, f"{API}/jobs/{name}", handler, summary, body_format=_form,
-                                body_required=False, query=params,
+                                body_required=False, query=query,
                                 responses={200: "instabase/ok.response", **ERRS}, tags=t))
     return routes
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...core.errors import ApiError
+from ...core.validation import anycase_pattern
 from ..base import Option, Provider
 from . import errors, plugins, routes
 from .lifecycle import GRAPHS
@@ -93,8 +94,19 @@ class SeaTunnelProvider(Provider):
                 out[k.strip()] = v.strip()
         return out
 
+    def document_schema(self, name: str, schema: dict) -> dict:
+        """The job config's plugin_name in each section is one of this deployment's plugins (any case, as the
+        engine finds them; the catalogue plus option extra_plugins)."""
+        if name != "seatunnel/job-config.request":
+            return schema
+        for kind, known in self.known_plugins.items():
+            section = schema["properties"][kind]
+            names = {"pattern": anycase_pattern(sorted(known.values()), padded=True)}
+            section["items"] = {"allOf": [section["items"], {"properties": {"plugin_name": names}}]}
+        return schema
+
     def routes(self) -> list[Route]:
-        return routes.routes()
+        return routes.routes(paged=self.profile["page_envelope"])
 
 
     def render_error(self, err: ApiError, call: Call) -> Reply:

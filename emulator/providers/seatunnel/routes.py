@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from html import escape
 
 from ...core.clock import NS
@@ -22,8 +23,26 @@ from .state import KEY
 
 S = "seatunnel/"
 _LOG_FILE = re.compile(r"^job-(\d+)\.log$")
-_PAGE = (Param("page", str, None, "page number from 1 (newer engines; the answer becomes {data,total})"),
-         Param("rows", str, None, "rows per page (default 10)"))
+# a job id in the path, as Long.parseLong takes it after trimming spaces (up to 18 digits documented: every
+# id the emulator hands out fits)
+_JOB_ID = {"jobId": {"type": "string", "pattern": "^ *[+-]?[0-9]{1,18} *$"}}
+_PAGE_IGNORED = (Param("page", str, None, "ignored by this engine version"),
+                 Param("rows", str, None, "ignored by this engine version"))
+# empty (the default) or a whole number from 1 that fits a Java int, in ASCII digits, as the engine reads it
+_POSITIVE_INT = "^(|\\+?0*[1-9][0-9]{0,8})$"
+
+
+def _page_message(name: str) -> Callable[[str], str]:
+    def message(raw: str) -> str:
+        if re.fullmatch(r"[+-]?[0-9]+", raw) and len(raw.lstrip("+-0")) <= 9:
+            return f"Parameter '{name}' must be greater than 0"
+        return f"Parameter '{name}' must be an integer, but was: {raw}"
+    return message
+
+
+_PAGE = (Param("page", str, None, "page number from 1 (newer engines; the answer becomes {data,total})",
+               pattern=_POSITIVE_INT, message=_page_message("page")),
+         Param("rows", str, None, "rows per page (default 10)", pattern=_POSITIVE_INT, message=_page_message("rows")))
 _JOB_ERR = {400: S + "error", 500: S + "error"}
 
 
@@ -187,8 +206,10 @@ async def logs(call: Call) -> Reply:
     return Reply(200, "\n".join(lines) + "\n", content_type="text/plain")
 
 
-def routes() -> list[Route]:
-    """The route table (also the source of the OpenAPI document)."""
+def routes(paged: bool = True) -> list[Route]:
+    """The route table (also the source of the OpenAPI document); `paged`: the profile reads page/rows
+    (older engines ignore them, so any value is taken)."""
+    page_q = _PAGE if paged else _PAGE_IGNORED
     submit_q = (Param("jobId", str, None, "job id to use (a long); the same id again restarts from its checkpoint"),
                 Param("jobName", str, None, "job name; overrides env.job.name"),
                 Param("isStartWithSavePoint", str, None, "true: restore jobId from its savepoint"),
@@ -212,17 +233,19 @@ def routes() -> list[Route]:
         Route("POST", "/stop-jobs", stop_jobs, "Stop several jobs", body=S + "stop-jobs.request",
               body_format="raw", responses={200: S + "stop-jobs.response", **_JOB_ERR}, tags=t),
         Route("GET", "/job-info/{jobId}", job_info, "One job: running or finished object, or the bare id",
-              responses={200: S + "job-info.response", **_JOB_ERR}, tags=t, reads=finder(_info_job)),
+              responses={200: S + "job-info.response", **_JOB_ERR}, tags=t, reads=finder(_info_job),
+              path_params=_JOB_ID),
         Route("GET", "/job-info/", job_info, "Empty job id (400)", responses={200: S + "job-info.response",
                                                                                **_JOB_ERR}, tags=t),
         Route("GET", "/running-job/{jobId}", job_info, "Deprecated alias of /job-info/{jobId}",
-              responses={200: S + "job-info.response", **_JOB_ERR}, tags=t, reads=finder(_info_job)),
-        Route("GET", "/running-jobs", running_jobs, "Jobs not yet ended", query=_PAGE,
+              responses={200: S + "job-info.response", **_JOB_ERR}, tags=t, reads=finder(_info_job),
+              path_params=_JOB_ID),
+        Route("GET", "/running-jobs", running_jobs, "Jobs not yet ended", query=page_q,
               responses={200: S + "job-list.response", **_JOB_ERR}, tags=t),
-        Route("GET", "/finished-jobs", finished_jobs, "Ended jobs, every state", query=_PAGE,
+        Route("GET", "/finished-jobs", finished_jobs, "Ended jobs, every state", query=page_q,
               responses={200: S + "job-list.response", **_JOB_ERR}, tags=t),
         Route("GET", "/finished-jobs/{state:[^/]*}", finished_jobs,
-              "Ended jobs in one state (case-insensitive; empty = all), by finish time", query=_PAGE,
+              "Ended jobs in one state (case-insensitive; empty = all), by finish time", query=page_q,
               responses={200: S + "job-list.response", **_JOB_ERR}, tags=t),
         Route("GET", "/overview", overview, "Cluster overview (values are strings); query params filter by tag",
               responses={200: S + "overview.response", **_JOB_ERR}, tags=t),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -246,6 +247,9 @@ def stop(call: Call, item: Any) -> str:
     if raw in (None, ""):
         raise ApiError("invalid", "jobId cannot be empty.", field="jobId")
     jid = str(jobconfig.parse_long(raw, "jobId"))
+    for flag in ("isStopWithSavePoint", "force"):  # a boolean, or its text ("true"), as the schema says
+        if flag in item and not isinstance(item[flag], (bool, str)):
+            raise ApiError("invalid", f"{flag} must be true or false, got {json.dumps(item[flag])}", field=flag)
     state(call)
     job = call.session.store(KEY).get(jid)
     if job is None:
@@ -276,13 +280,7 @@ def paging(call: Call) -> tuple[int, int] | None:
         if raw in (None, ""):
             out.append(default)
             continue
-        try:
-            val = int(raw)
-        except ValueError:
-            raise ApiError("invalid", f"Parameter '{name}' must be an integer, but was: {raw}", field=name) from None
-        if val <= 0:
-            raise ApiError("invalid", f"Parameter '{name}' must be greater than 0", field=name)
-        out.append(val)
+        out.append(int(raw))  # the route's Param pattern took only whole numbers from 1
     return out[0], out[1]
 
 
