@@ -17,7 +17,7 @@ FLAG_KINDS = {
     "retain_finished": int,
     "retain_seconds": float, "journal_size": int, "journal_bytes": int,
     "max_sessions": int, "max_rules": int,
-    "idle_timeout": float, "body_timeout": float,
+    "idle_timeout": float, "body_timeout": float, "header_timeout": float,
 }
 REPEATABLE = ("durations", "profiles", "options", "provider_ports")
 FLAG_NAMES = {"durations": "duration", "profiles": "profile", "options": "option", "provider_ports": "provider-port"}
@@ -127,6 +127,7 @@ def serve(settings: cfg.Settings) -> int:
     from aiohttp import web
 
     from .app import create_app
+    from .connections import bound_header_time
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     log = logging.getLogger("emulator")
@@ -137,6 +138,7 @@ def serve(settings: cfg.Settings) -> int:
         runner = web.AppRunner(app, access_log=None, handle_signals=False,
                                 keepalive_timeout=settings.idle_timeout)
         await runner.setup()
+        bound_header_time(runner, settings.header_timeout)
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
         runners.append(runner)
@@ -152,6 +154,7 @@ def serve(settings: cfg.Settings) -> int:
             prunner = web.AppRunner(papp, access_log=None, handle_signals=False,
                                      keepalive_timeout=settings.idle_timeout)
             await prunner.setup()
+            bound_header_time(prunner, settings.header_timeout)
             await web.TCPSite(prunner, settings.host, pport).start()
             runners.append(prunner)
             print(f"  provider {key} also at http://{settings.host}:{pport}", flush=True)

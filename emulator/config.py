@@ -45,6 +45,7 @@ class Settings:
     trust_forwarded: bool = False
     idle_timeout: float = 75.0
     body_timeout: float = 30.0
+    header_timeout: float = 10.0
     max_rules: int = 1000
     log_level: str = "warning"
     check_responses: bool = False
@@ -105,6 +106,8 @@ ENV = {
                                                     "(only behind a proxy you run)"),
     "idle_timeout": ("EMULATOR_IDLE_TIMEOUT", "wall seconds an idle keep-alive connection stays open"),
     "body_timeout": ("EMULATOR_BODY_TIMEOUT", "wall seconds a request body may take to arrive (slower: 408)"),
+    "header_timeout": ("EMULATOR_HEADER_TIMEOUT", "wall seconds a request line and headers may take to arrive "
+                                                  "(slower: 408 and the connection closes)"),
     "max_rules": ("EMULATOR_MAX_RULES", "scenario rules and fault rules per session, each (more: 409)"),
     "log_level": ("EMULATOR_LOG_LEVEL", "debug, info (adds one line per request), warning or error"),
     "check_responses": ("EMULATOR_CHECK_RESPONSES", "validate every response against schemas/ (for tests)"),
@@ -140,7 +143,7 @@ def _coerce(name: str, value: Any) -> Any:
             return int(value)
         if name in ("retain_finished",):
             return None if value in (None, "") else int(value)
-        if name in ("speed", "jitter", "idle_timeout", "body_timeout"):
+        if name in ("speed", "jitter", "idle_timeout", "body_timeout", "header_timeout"):
             return float(value)
         if name == "retain_seconds":
             return None if value in (None, "") else float(value)
@@ -257,7 +260,7 @@ def validate(s: Settings, available: list[str] | None) -> None:
         raise ConfigError("journal_size must be >= 0")
     if s.max_sessions < 1:
         raise ConfigError("max_sessions must be >= 1")
-    for name in ("idle_timeout", "body_timeout"):
+    for name in ("idle_timeout", "body_timeout", "header_timeout"):
         if not 0 < getattr(s, name) <= 86_400:
             raise ConfigError(f"{name} must be > 0 and <= 86400 seconds, got {getattr(s, name):g}")
     if s.max_rules < 0:

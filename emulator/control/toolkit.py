@@ -266,7 +266,7 @@ def bounds(settings: Any) -> dict:
     from ..core.clock import MAX_NS
 
     configured = ("max_body", "max_snapshot", "max_sessions", "max_rules", "journal_size", "journal_bytes",
-                  "body_timeout", "idle_timeout")
+                  "body_timeout", "idle_timeout", "header_timeout")
     return {**{name: getattr(settings, name) for name in configured}, "min_flap_every": engine.MIN_FLAP_EVERY,
             "max_flaps": engine.MAX_FLAPS, "advance_slice": engine.ADVANCE_SLICE, "max_clock_ns": MAX_NS}
 
