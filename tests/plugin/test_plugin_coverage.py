@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -82,12 +83,12 @@ USER_TESTS = textwrap.dedent('''
 ''')
 
 
-def run_pytest(tmp_path, *args: str, ini: str = "") -> subprocess.CompletedProcess:
+def run_pytest(tmp_path, *args: str, ini: str = "", tests: str = USER_TESTS) -> subprocess.CompletedProcess:
     project = tmp_path / "project"
     parts = tmp_path / "parts"
     project.mkdir()
     parts.mkdir()
-    (project / "test_user.py").write_text(USER_TESTS)
+    (project / "test_user.py").write_text(tests)
     if ini:
         (project / "pytest.ini").write_text("[pytest]\n" + ini)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JOB_EMULATOR", "PYTEST_XDIST"))}
@@ -199,3 +200,13 @@ def test_the_detail_lines_wrap_between_items_never_inside_one():
     assert items == [f"{a}->{b} {10 + i}" for i, (a, b) in enumerate(pairwise(states))]
     assert "  commands: cancel in in progress 1 accepted 2 refused" in lines
     assert lines[-2:] == ["  errors: invalid 2", "  faults: -"]
+
+
+def test_a_run_whose_clients_never_reached_the_emulator_is_0_percent_and_fails_a_threshold(tmp_path):
+    tests = "def test_only_the_control_api(job_emulator):\n    assert job_emulator.clock()['mode'] == 'manual'\n"
+    out = run_pytest(tmp_path, "--job-emulator-coverage-fail-under=1", "--job-emulator-coverage", tests=tests)
+    assert out.returncode == 1, out.stdout[-3000:] + out.stderr[-3000:]
+    assert "1 passed" in out.stdout
+    assert re.search(r"^TOTAL +0 +0 +0%$", out.stdout, re.M)  # no provider touched: nothing observed
+    assert ("job emulator: FAIL state coverage 0% of documented states observed is under "
+            "--job-emulator-coverage-fail-under=1") in out.stdout
