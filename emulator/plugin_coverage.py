@@ -13,11 +13,12 @@ Ini equivalents: `job_emulator_coverage` (true/false), `job_emulator_coverage_js
 with the first.
 
 Where the counts come from: the `job_emulator` fixture records its session's report before it drops the
-session; each in-process emulator is read whole (`?all=1`) before it stops, which adds whatever ran in its
-default session or in sessions a test made itself; an external emulator (`--job-emulator-url`) is read
-whole once at the end, by the xdist controller (or the only process). Workers hand their merged part to the
-controller in `workeroutput`. Test code with its own sessions calls `record_session(config, client)` before
-it drops one, or `record(config, report)` with a report it read.
+session (and its `reset()` records what it is about to clear); each in-process emulator is read whole
+(`?all=1`) before it stops, which adds whatever ran in its default session or in sessions a test made itself;
+an external emulator (`--job-emulator-url`) is read whole once at the end, by the xdist controller (or the
+only process). Workers hand their merged part to the controller in `workeroutput`. Test code with its own
+sessions calls `record_session(config, client)` before it drops one, or `record(config, report)` with a
+report it read.
 """
 
 from __future__ import annotations
@@ -97,6 +98,23 @@ def record_session(config: pytest.Config, client: EmulatorClient) -> None:
     """Add the coverage of `client`'s session; call it before the session is reset or dropped."""
     if enabled(config):
         record(config, client.coverage())
+
+
+def keep_across_resets(config: pytest.Config, client: EmulatorClient) -> None:
+    """Make `client.reset()` record the counts it is about to clear (of one provider, or all), so a test
+    that resets its session midway loses nothing; the session itself is counted once, when it is dropped."""
+    if not enabled(config):
+        return
+    reset = client.reset
+
+    def recording_reset(provider: str | None = None) -> dict:
+        report = client.coverage()
+        if provider is not None:
+            report["providers"] = {k: v for k, v in report["providers"].items() if k == provider}
+        record(config, {**report, "sessions": 0})
+        return reset(provider)
+
+    client.reset = recording_reset  # type: ignore[method-assign]
 
 
 def record_emulator(config: pytest.Config, url: str) -> None:

@@ -296,6 +296,7 @@ def job_emulator(request: pytest.FixtureRequest, _job_emulator_servers: _Servers
                                                  clock=clock, durations=durations or None)
     except EmulatorError as exc:
         pytest.fail(f"@pytest.mark.{MARKER}: the emulator refused this test's session: {exc}", pytrace=False)
+    plugin_coverage.keep_across_resets(config, client)
     try:
         yield client
         for rule in client.scenarios():

@@ -210,3 +210,38 @@ def test_a_run_whose_clients_never_reached_the_emulator_is_0_percent_and_fails_a
     assert re.search(r"^TOTAL +0 +0 +0%$", out.stdout, re.M)  # no provider touched: nothing observed
     assert ("job emulator: FAIL state coverage 0% of documented states observed is under "
             "--job-emulator-coverage-fail-under=1") in out.stdout
+
+
+RESETS = textwrap.dedent('''
+    import json, urllib.request
+
+    def test_resets_midway(job_emulator):
+        url = job_emulator.url + "/api/v1/orchestrator/jobs"
+
+        def submit():
+            body = {"Job": {"Name": "r", "Type": "batch", "Tasks": [{"Name": "t", "Engine": {"Type": "docker"}}]}}
+            req = urllib.request.Request(url, data=json.dumps(body).encode(), method="PUT",
+                                         headers={"Content-Type": "application/json"})
+            return json.loads(urllib.request.urlopen(req).read())["JobID"]
+
+        def state(job_id):
+            return json.loads(urllib.request.urlopen(f"{url}/{job_id}").read())["Job"]["State"]["StateType"]
+
+        assert state(submit()) == "Pending"
+        job_emulator.reset("bacalhau")
+        job_id = submit()
+        job_emulator.advance_until("bacalhau", job_id, "Running")
+        assert state(job_id) == "Running"
+        job_emulator.reset()
+        assert job_emulator.coverage()["providers"] == {}
+''')
+
+
+def test_a_reset_through_the_fixture_loses_no_counts_and_counts_no_session_twice(tmp_path):
+    out = run_pytest(tmp_path, "--job-emulator-coverage-json=cov.json", tests=RESETS)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    got = json.loads((tmp_path / "project" / "cov.json").read_text())
+    assert got["sessions"] == 2  # the test's session and the in-process emulator's default one
+    bac = got["providers"]["bacalhau"]
+    assert bac["observed"] == {"Pending": 1, "Running": 1}
+    assert bac["transitions"] == [{"from": "Pending", "to": "Running", "count": 1}]
