@@ -1,17 +1,26 @@
 """Helpers for tests that run `job-emulator serve` as a subprocess: a free port, a tiny HTTP client, and a
-readiness wait that follows the server's own start-up output instead of polling on the wall clock."""
+readiness wait that follows the server's own start-up output instead of polling on the wall clock; and the
+repository's Markdown pages, for the tests that hold the docs to the code."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
 import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 from subprocess import Popen
 
+ROOT = Path(__file__).resolve().parent.parent
+# What a user reads: the README, the changelog, docs/ and the benchmark pages.
+PAGES = sorted({ROOT / "README.md", ROOT / "CHANGELOG.md", *ROOT.glob("docs/**/*.md"), *ROOT.glob("bench/*.md")})
 READY_LINE = "control API at"  # the last line `serve` prints, once every listener is up
 
 
@@ -70,3 +79,26 @@ def wait_ready(proc: Popen, timeout: float = 30.0) -> str:
             raise AssertionError(f"the emulator exited with {proc.wait()}: {err.decode(errors='replace')}")
         printed += chunk
     return printed.decode(errors="replace")
+
+
+@contextlib.contextmanager
+def serving(*args: str) -> Iterator[int]:
+    """`python -m emulator serve` on a free port with `args` (EMULATOR_PROVIDERS unset, so every provider is
+    served), ready when entered and stopped on exit; yields the port."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "EMULATOR_PROVIDERS"}
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", str(port), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        wait_ready(proc)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def shell_blocks(text: str) -> list[str]:
+    """The bodies of a Markdown text's ```sh blocks, in order."""
+    return [b.split("```", 1)[0] for b in text.split("```sh\n")[1:]]

@@ -1,14 +1,15 @@
 """The README's two commands are what a new user runs and what CI proves: keep them in step."""
 
+import subprocess
 from pathlib import Path
+
+from tests.support import http, serving, shell_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def readme_commands() -> list[str]:
-    text = (ROOT / "README.md").read_text()
-    blocks = text.split("```sh\n")[1:3]
-    return [b.split("```", 1)[0].strip() for b in blocks]
+    return [b.strip() for b in shell_blocks((ROOT / "README.md").read_text())[:2]]
 
 
 def test_readme_opens_with_install_and_test_commands():
@@ -25,8 +26,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 
 def walkthrough_script(port: int) -> str:
     """Every shell block after the two set-up commands, in order, as one script against `port`."""
-    text = (ROOT / "README.md").read_text()
-    blocks = [b.split("```", 1)[0] for b in text.split("```sh\n")[3:]]
+    blocks = shell_blocks((ROOT / "README.md").read_text())[2:]
     runnable = [b for b in blocks if "pip install" not in b and "job-emulator serve" not in b
                 and "docker " not in b]
     script = "set -euo pipefail\n" + "\n".join(runnable)
@@ -36,28 +36,11 @@ def walkthrough_script(port: int) -> str:
 def test_readme_walkthroughs_run_against_a_live_emulator(tmp_path):
     """The README's curl walk-throughs run as written (curl --fail-with-body stops on any unexpected error),
     and the emulator saw no server error except the one the README shows on purpose."""
-    import json
-    import os
-    import subprocess
-    import sys
-    import urllib.request
-
-    from tests.support import free_port, wait_ready
-
-    port = free_port()
-    env = {**os.environ}
-    env.pop("EMULATOR_PROVIDERS", None)
-    proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", str(port), "--clock", "manual"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    try:
-        wait_ready(proc)
+    with serving("--clock", "manual") as port:
         run = subprocess.run(["bash", "-c", walkthrough_script(port)], capture_output=True, text=True, timeout=120,
                              cwd=tmp_path, check=False)
         assert run.returncode == 0, f"README walk-through failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
         assert '"JobID":"j-' in run.stdout and "SAVEPOINT_DONE" in run.stdout
         assert "('Failed', 30.0)" in run.stdout or "('Failed', 32.0)" in run.stdout
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_emulator/requests?status=404") as resp:
-            assert json.loads(resp.read())["count"] == 0, "a README command hit an unknown resource"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        status, page = http("GET", f"http://127.0.0.1:{port}/_emulator/requests?status=404")
+        assert status == 200 and page["count"] == 0, "a README command hit an unknown resource"
