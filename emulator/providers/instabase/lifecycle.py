@@ -24,7 +24,7 @@ STATES = (PENDING, RUNNING, PAUSED, CANCELLING, COMPLETE, FAILED, CANCELLED, STO
 TERMINAL = frozenset({COMPLETE, FAILED, CANCELLED, STOPPED_AT_CHECKPOINT})
 ACTIVE = (PENDING, RUNNING, PAUSED, CANCELLING)
 
-# Default seconds per state; override with --durations instabase.RUNNING=5 or the outcome header.
+# Default seconds per state; override with --duration instabase.RUNNING=5 or the outcome header.
 DEFAULT_DURATIONS = {PENDING: 2.0, RUNNING: 20.0, CANCELLING: 1.0}
 
 COMMANDS = {

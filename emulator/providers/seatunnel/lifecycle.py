@@ -17,7 +17,7 @@ ALL_STATES = ("INITIALIZING", "CREATED", "PENDING", "SCHEDULED", "RUNNING", "FAI
 TERMINAL = frozenset({"FAILED", "SAVEPOINT_DONE", "CANCELED", "FINISHED", "UNKNOWABLE"})
 LIVE = tuple(s for s in ALL_STATES if s not in TERMINAL)
 
-# Default seconds in each timed state (override with --durations seatunnel.PENDING=3 and so on).
+# Default seconds in each timed state (override with --duration seatunnel.PENDING=3 and so on).
 PENDING_SECONDS = 1.0
 CANCELING_SECONDS = 1.0
 SAVEPOINT_SECONDS = 2.0

@@ -1,7 +1,7 @@
 """The Task API job lifecycle: requested -> in progress -> succeeded | failed; cancel -> cancelling -> cancelled.
 
 State names are the wire spellings the official client (evo-compute `JobStatusEnum`) validates, so a
-duration (`--durations "taskapi.in progress=30"`), a scenario rule and the X-Emulator-Outcome header all name
+duration (`--duration "taskapi.in progress=30"`), a scenario rule and the X-Emulator-Outcome header all name
 states exactly as a client sees them. The graph's aliases also accept `in_progress`, `running`, one-L
 `canceling`/`canceled` and any case, because a space is awkward on a command line.
 """
@@ -51,7 +51,7 @@ def _on_enter(job, state: str, t_ns: int) -> None:
 
 def make_graph(name: str, run_seconds: float = DEFAULT_RUN_SECONDS) -> Graph:
     """A Task API job graph whose `in progress` state lasts `run_seconds` by default (a catalogue task can
-    declare its own typical duration; `--durations` still overrides every task)."""
+    declare its own typical duration; `--duration` still overrides every task)."""
     return Graph(
         name=name,
         states=STATES,
