@@ -12,6 +12,7 @@ from emulator.app import create_app
 from emulator.config import load
 from emulator.control.coverage import all_sessions as coverage_of_all_sessions
 from emulator.providers import available
+from tests import tree_guard
 
 # Long runs someone starts on purpose (`python -m pytest -m <marker>`), left out of the default run.
 EXPLICIT_MARKERS = {"contract_large": "the nightly-size schemathesis contract run (tests/ship/test_ship_contract.py)"}
@@ -20,6 +21,28 @@ EXPLICIT_MARKERS = {"contract_large": "the nightly-size schemathesis contract ru
 def pytest_configure(config):
     for name, what in EXPLICIT_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {what}; runs only when selected with -m {name}")
+    if not hasattr(config, "workerinput"):  # the controller: xdist workers share its tree
+        config.stash[_TREE_BEFORE] = tree_guard.tree_status()
+
+
+_TREE_BEFORE = pytest.StashKey[set]()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if hasattr(config, "workerinput") or _TREE_BEFORE not in config.stash:
+        return
+    changed = tree_guard.changes(config.stash[_TREE_BEFORE], tree_guard.tree_status())
+    if not changed:
+        return
+    text = "the test run changed the source tree (git status):\n  " + "\n  ".join(changed)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if tree_guard.strict():
+        if reporter:
+            reporter.write_line(f"ERROR: {text}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif reporter:
+        reporter.write_line(f"warning: {text}", yellow=True)
 
 
 def pytest_collection_modifyitems(config, items):
