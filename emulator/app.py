@@ -70,6 +70,10 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
     app["route_prefixes"] = sorted({(key, _static_prefix(r.path)) for key, r in app["route_table"]})
     for route in all_routes():
         add_route(app, route, None, control_error, lambda call: "control/error")
+    if only is None:  # the dashboard lives on the shared listener, not on per-provider ports
+        from .ui.routes import mount as mount_dashboard
+
+        mount_dashboard(app)
     add_fallbacks(app)
     validation.require(schema_names(app, providers))  # cannot validate -> must not start (SchemasMissing)
     if settings.state_file:

@@ -181,6 +181,17 @@ def _advance(e: str, seconds: float) -> None:
     assert status == 200, body
 
 
+def _check_dashboard(e: str) -> None:
+    """The installed package serves the dashboard's files, and `/` leads to it."""
+    status, headers, _ = raw_http("GET", f"{e}/")
+    assert status == 302 and headers["Location"] == "/_emulator/ui/", (status, headers)
+    status, headers, page = raw_http("GET", f"{e}/_emulator/ui/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and b"js/app.js" in page
+    for name in ("js/app.js", "style.css"):
+        status, headers, body = raw_http("GET", f"{e}/_emulator/ui/{name}")
+        assert status == 200 and body, name
+
+
 def _serve_and_drive(venv: Path, env: dict[str, str], cwd: Path) -> list[str]:
     port = free_port()
     proc = subprocess.Popen([str(venv / "bin" / "job-emulator"), "serve", "--port", str(port), "--clock", "manual"],
@@ -191,6 +202,7 @@ def _serve_and_drive(venv: Path, env: dict[str, str], cwd: Path) -> list[str]:
         status, health = http("GET", f"{e}/_emulator/health")
         assert status == 200 and health["status"] == "ok" and health["version"] == __version__
         assert sorted(health["providers"]) == sorted(DRIVERS)
+        _check_dashboard(e)
         reached = {key: drive(e) for key, (drive, _) in DRIVERS.items()}
         assert reached == {key: end for key, (_, end) in DRIVERS.items()}
         return health["providers"]
