@@ -101,7 +101,8 @@ def test_journal_view_filters_by_job(dash):
     dash.api.call("GET", f"/api/v1/orchestrator/jobs/{first}")
     dash.open("journal")
     rows = dash.page.locator("#journal-body tr.entry")
-    expect(rows).to_have_count(5)  # two submits, two transitions into Pending, one read
+    expect(rows).to_have_count(6)  # the session's clock setting, two submits, two transitions into Pending, a read
+    expect(rows.last).to_have_class("entry kind-clock")
 
     dash.page.fill("#jr-job", first)
     expect(rows).to_have_count(3)
@@ -123,7 +124,7 @@ def test_step_set_state_and_stop_from_the_job_page(dash):
     expect(dash.page.locator(".job-head h2 .state")).to_have_text("Stopped")
     status, body = dash.api.call("GET", f"/api/v1/orchestrator/jobs/{job}")
     assert status == 200 and body["Job"]["State"]["StateType"] == "Stopped"
-    expect(dash.page.locator("#job-entries")).to_contain_text(f"DELETE /api/v1/orchestrator/jobs/{job}")
+    expect(dash.page.locator("#job-entries")).to_contain_text(f"DELETE /api/v1/orchestrator/jobs/{job[:10]}…")
 
     dash.page.select_option("#set-state", "Completed")
     dash.page.click("#set")

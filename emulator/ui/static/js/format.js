@@ -45,3 +45,9 @@ export function family(state) {
 export function stateBadge(h, state, terminal) {
   return h("span", { class: `state ${family(state)}${terminal ? " terminal" : ""}`, "data-state": state }, state);
 }
+
+/** What an injected fault did, from its journal entry. */
+export function faultText(e) {
+  const effects = [e.status ? `status ${e.status}` : "", e.drop ? "dropped" : "", e.latency_ms ? `+${e.latency_ms} ms` : ""];
+  return `fault ${e.rule ?? ""}: ${e.method ?? ""} ${e.path ?? ""} → ${effects.filter(Boolean).join(", ")}`;
+}

@@ -5,24 +5,30 @@
 import { ApiError, get, post, raw } from "./api.js";
 import { virtualNow } from "./clock.js";
 import { h, fill, options } from "./dom.js";
-import { seconds, span, stateBadge, when, clockOf } from "./format.js";
+import { seconds, span, stateBadge, when, clockOf, faultText } from "./format.js";
 import { kick } from "./live.js";
 import { notify } from "./notice.js";
 import { legend, timeline } from "./timeline.js";
 import { requestsFor } from "./wire.js";
 
-function describe(e) {
-  if (e.kind === "transition") return `${e.from ?? "∅"} → ${e.to}${e.message ? ` — ${e.message}` : ""}`;
-  if (e.kind === "fault") return `fault ${e.status ?? ""} ${e.method ?? ""} ${e.path ?? ""}`.trim();
-  return `${e.method} ${e.path}${e.query && Object.keys(e.query).length ? "?" + new URLSearchParams(e.query) : ""} → ${e.status}`;
+// On the job's own page its id in a path is only noise: "/jobs/j-6513270e…" reads better than the whole id.
+function shorten(text, id) {
+  return id.length > 14 ? text.split(id).join(`${id.slice(0, 10)}…`) : text;
 }
 
-function entryRows(entries, t0) {
+function describe(e, id) {
+  if (e.kind === "transition") return `${e.from ?? "∅"} → ${e.to}${e.message ? ` — ${e.message}` : ""}`;
+  if (e.kind === "fault") return shorten(faultText(e), id);
+  const q = e.query && Object.keys(e.query).length ? "?" + new URLSearchParams(e.query) : "";
+  return shorten(`${e.method} ${e.path}${q} → ${e.status}`, id);
+}
+
+function entryRows(entries, t0, id) {
   return [...entries].reverse().map((e) => h("tr", { class: `kind-${e.kind}` },
     h("td", { class: "mono" }, clockOf(seconds(e.t))),
     h("td", { class: "num muted" }, `+${span(seconds(e.t) - t0)}`),
     h("td", {}, h("span", { class: `kind ${e.kind}` }, e.kind)),
-    h("td", { class: "mono" }, describe(e))));
+    h("td", { class: "mono", title: e.path || "" }, describe(e, id))));
 }
 
 export async function render(root, { providers, args }) {
@@ -49,17 +55,32 @@ export async function render(root, { providers, args }) {
     kick();
   }
 
+  // Built once (a live refresh must not reset what the user picked), then only enabled or disabled.
+  let controls = null;
   function drawActions() {
+    if (controls) {
+      controls.step.disabled = !job.next;
+      controls.step.title = job.next ? `apply the next transition now (${job.next.state})` : "no timed transition is due";
+      if (controls.command) controls.command.disabled = job.terminal;
+      return;
+    }
     const states = job.states;
     const setSel = h("select", { id: "set-state", "aria-label": "state to set" }, options(states, job.state));
     const msg = h("input", { id: "set-message", placeholder: "message (optional)" });
     const untilSel = h("select", { id: "until-state", "aria-label": "state to advance until" },
       options(states, states.find((s) => s !== job.state)));
     const { command } = requestsFor(provider, id, entries, info || {});
-    fill(actions,
-      h("button", { id: "step", type: "button", disabled: !job.next, title: job.next
-        ? `apply the next transition now (${job.next.state})` : "no timed transition is due",
+    controls = {
+      step: h("button", { id: "step", type: "button",
         onclick: () => act(async () => { await post(`${base}/step`); notify(`stepped ${id}`, "info"); }) }, "Step"),
+      command: command ? h("button", { id: "command", type: "button", class: "danger",
+        title: `${command.method} ${command.path} — the API's own command`,
+        onclick: () => act(async () => {
+          const r = await raw(command.method, command.path, command.body, command.headers || {});
+          notify(`${command.label}: ${command.method} ${command.path} answered ${r.status}`, r.status < 400 ? "info" : "error");
+        }) }, command.label) : null,
+    };
+    fill(actions, controls.step,
       h("span", { class: "group" }, setSel, msg, h("button", { id: "set", type: "button", onclick: () => act(async () => {
         const body = { state: setSel.value };
         if (msg.value) body.message = msg.value;
@@ -70,12 +91,8 @@ export async function render(root, { providers, args }) {
         const r = await post(`${base}/advance-until`, { state: untilSel.value });
         notify(`advanced ${span(r.advanced_seconds)}: ${id} is ${r.state}`, "info");
       }) }, "Advance until")),
-      command ? h("button", { id: "command", type: "button", class: "danger", disabled: job.terminal,
-        title: `${command.method} ${command.path} — the API's own command`,
-        onclick: () => act(async () => {
-          const r = await raw(command.method, command.path, command.body, command.headers || {});
-          notify(`${command.label}: ${command.method} ${command.path} answered ${r.status}`, r.status < 400 ? "info" : "error");
-        }) }, command.label) : null);
+      controls.command);
+    drawActions();
   }
 
   async function readWire() {
@@ -112,10 +129,11 @@ export async function render(root, { providers, args }) {
         job.next ? h("span", { id: "next" }, "next ", stateBadge(h, job.next.state), ` in ${span(seconds(job.next.at_ns) - now)}`)
           : h("span", { class: "muted" }, job.terminal ? "finished" : "no timed transition (waits for a command)"),
         job.message ? h("span", {}, "message ", h("b", {}, job.message)) : null,
-        job.fate ? h("span", { class: "fate" }, `fate: ${job.fate.outcome}${job.fate.at ? ` at ${job.fate.at}` : ""}`) : null));
+        job.fate ? h("span", { class: "fate" }, `scenario: ${job.fate.kind}${job.fate.at ? ` at ${job.fate.at}` : ""}`,
+          job.fate.rule_id ? ` (rule ${job.fate.rule_id})` : "") : null));
     const width = Math.max(chart.clientWidth || 900, 400);
     fill(chart, timeline(job, entries, now, width), legend());
-    fill(entriesBody, entryRows(entries, t0));
+    fill(entriesBody, entryRows(entries, t0, id));
     engine.textContent = JSON.stringify(job, null, 2);
     drawActions();
   }
@@ -123,9 +141,9 @@ export async function render(root, { providers, args }) {
   root.append(
     h("section", { class: "panel" }, head, actions, chart),
     h("div", { class: "columns" },
-      h("section", { class: "panel" }, h("div", { class: "toolbar" }, h("h3", {}, "Wire view"), wireTitle,
-        h("button", { type: "button", id: "wire-refresh", onclick: () => readWire().catch(notify) }, "Read again")),
-      h("p", { class: "muted small" }, "Read through the API's own route, as its clients see it (the read is journaled)."), wire),
+      h("section", { class: "panel" }, h("div", { class: "toolbar" }, h("h3", {}, "Wire view"),
+        h("button", { type: "button", class: "small", id: "wire-refresh", onclick: () => readWire().catch(notify) }, "Read again")),
+      h("p", { class: "muted small" }, wireTitle, h("br"), "read through the API's own route, as its clients see it (the read is journaled)"), wire),
       h("section", { class: "panel" }, h("div", { class: "toolbar" }, h("h3", {}, "Journal of this job"),
         h("a", { href: `#/journal/${encodeURIComponent(id)}`, id: "job-journal-link" }, "open in the journal")),
         h("table", { class: "grid compact" }, h("thead", {}, h("tr", {}, ["Time", "", "Kind", "What"].map((t) => h("th", {}, t)))),

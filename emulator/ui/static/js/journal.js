@@ -3,7 +3,7 @@
 
 import { get, query } from "./api.js";
 import { h, fill, options } from "./dom.js";
-import { seconds, clockOf } from "./format.js";
+import { seconds, clockOf, faultText } from "./format.js";
 
 const LIMIT = 200;
 const filters = { kind: "", provider: "", job: "", method: "", path: "", status: "" };
@@ -11,8 +11,9 @@ const open = new Set(); // seq numbers of the rows opened
 
 function what(e) {
   if (e.kind === "transition") return `${e.from ?? "∅"} → ${e.to}${e.message ? ` — ${e.message}` : ""}`;
-  if (e.kind === "fault") return `${e.method ?? ""} ${e.path ?? ""} ${e.status ? `→ ${e.status}` : ""} ${e.effect ?? ""}`.trim();
+  if (e.kind === "fault") return faultText(e);
   if (e.kind === "request") return `${e.method} ${e.path} → ${e.status}`;
+  if (e.kind === "clock") return `clock ${e.mode}${e.mode === "scaled" ? ` ×${e.speed}` : ""}`;
   return JSON.stringify(e).slice(0, 160);
 }
 
@@ -43,7 +44,7 @@ function detail(e) {
 export async function render(root, { providers, args }) {
   if (args[0]) filters.job = args[0]; // #/journal/<job id> comes from a job page
   const inputs = {
-    kind: h("select", { id: "jr-kind", "aria-label": "kind" }, options(["request", "transition", "fault"], filters.kind, "every kind")),
+    kind: h("select", { id: "jr-kind", "aria-label": "kind" }, options(["request", "transition", "fault", "clock"], filters.kind, "every kind")),
     provider: h("select", { id: "jr-provider", "aria-label": "provider" }, options(Object.keys(providers), filters.provider, "all providers")),
     job: h("input", { id: "jr-job", type: "search", placeholder: "job id", value: filters.job, class: "mono" }),
     method: h("input", { id: "jr-method", placeholder: "method", value: filters.method, size: 6 }),

@@ -63,7 +63,7 @@ export function timeline(job, entries, now, width) {
     svg.append(h("svg:g", { class: `band ${family(s.state)}${s.current ? " current" : ""}`, "data-state": s.state },
       h("svg:rect", { x: x(s.start), y: BAND_Y, width: w, height: BAND_H, rx: 3 },
         h("svg:title", {}, `${s.state}: ${clockOf(s.start)} for ${span(s.end - s.start)}${s.message ? ` — ${s.message}` : ""}`)),
-      w > 40 ? h("svg:text", { x: x(s.start) + 6, y: BAND_Y + BAND_H / 2 + 4, class: "band-label" }, s.state) : null));
+      w > s.state.length * 7.5 + 12 ? h("svg:text", { x: x(s.start) + 6, y: BAND_Y + BAND_H / 2 + 4, class: "band-label" }, s.state) : null));
   }
   if (next && next.at > now) {
     svg.append(h("svg:g", { class: "band next", "data-next": next.state },
