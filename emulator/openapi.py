@@ -24,13 +24,14 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .core.validation import PATH_TEXT, anycase_pattern, load_schema, ref_name, schema_dir
+from .core.validation import FALSE_TEXT, PATH_TEXT, TRUE_TEXT, anycase_pattern, load_schema, ref_name, schema_dir
 
 if TYPE_CHECKING:
     from aiohttp import web
 
     from .providers.base import Provider
     from .routing import Param, Route
+
 OPENAPI_VERSION = "3.1.0"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _PATH_PARAM = re.compile(r"\{([^{}:]+)(?::[^{}]*)?\}")
@@ -189,6 +190,12 @@ def _component_name(name: str, key: str) -> str:
 def _param_schema(p: Param) -> dict:
     if p.type is list:
         return {"type": "array", "items": {"type": "string"}}
+    if p.type is bool:  # what parse_args takes: true/false and the spellings clients send (1, yes, empty...)
+        schema: dict[str, Any] = {"anyOf": [{"type": "boolean"},
+                                            {"type": "string", "pattern": anycase_pattern(TRUE_TEXT + FALSE_TEXT)}]}
+        if p.default is not None:
+            schema["default"] = p.default
+        return schema
     kind = {int: "integer", float: "number", bool: "boolean"}.get(p.type, "string")
     schema: dict[str, Any] = {"type": kind}
     if p.choices and p.nocase:  # the server takes any letter case, which an enum would deny

@@ -187,8 +187,8 @@ class Call:
                                         self.body if body is None else body, facts)
 
 
-_TRUE = ("true", "1", "yes", "y", "t")
-_FALSE = ("false", "0", "no", "n", "f", "")
+_TRUE = validation.TRUE_TEXT
+_FALSE = validation.FALSE_TEXT
 
 
 def parse_args(params: tuple[Param, ...], query: Any) -> dict[str, Any]:
@@ -492,7 +492,7 @@ async def _read_body(call: Call, route: Route, limit: int) -> None:
     if fmt == "raw":
         call.body = raw
         return
-    absent = not raw.strip()  # no body at all; a JSON `null` is a body (which a schema may refuse)
+    absent = validation.is_blank(raw)  # no body at all; a JSON `null` is a body (which a schema may refuse)
     if callable(fmt):  # a provider's reader sees empty bodies too: its own checks may come first
         body = fmt(call, raw)
         if body is not None:

@@ -246,6 +246,16 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 PATH_TEXT: dict = {"type": "string", "minLength": 1, "pattern": "^[^\\u0000-\\u001f\\u007f{}]+$"}
 
 
+# How query booleans are spelled (any case): clients send true/True/1, and some an empty value for false
+TRUE_TEXT = ("true", "1", "yes", "y", "t")
+FALSE_TEXT = ("false", "0", "no", "n", "f", "")
+
+
+def is_blank(raw: bytes) -> bool:
+    """No body: nothing but JSON's own whitespace (a form feed is not one, so it is a malformed body)."""
+    return not raw.strip(b" \t\r\n")
+
+
 def anycase_pattern(words: Iterable[str], *, padded: bool = False) -> str:
     """A JSON Schema pattern matching exactly one of `words` in any letter case (JSON Schema has no
     case-insensitive flag); `padded` also allows the surrounding whitespace str.strip() removes."""

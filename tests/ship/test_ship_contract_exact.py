@@ -205,3 +205,29 @@ async def test_a_json_null_body_is_a_body_the_schema_refuses(emu):
     assert resp.status == 400
     resp = await emu.post("/_emulator/sessions", data=b"")  # no body at all: the defaults
     assert resp.status == 201
+
+
+async def test_a_body_of_a_form_feed_is_malformed_json_not_no_body(emu):
+    # JSON's whitespace is space, tab, CR and LF; bytes.strip() also drops \x0c, which once passed as no body
+    resp = await emu.post("/_emulator/reset", data=b"\x0c", headers={"Content-Type": "application/json"})
+    assert resp.status == 400 and (await resp.json())["error"]["field"] == "body"
+    assert (await emu.post("/_emulator/reset", data=b" \r\n")).status == 200
+
+
+async def test_query_booleans_are_documented_as_the_spellings_taken(emu):
+    schema = _param(_op(document("control", app=emu.app), "/_emulator/coverage", "get"), "all")["schema"]
+    text = schema["anyOf"][1]["pattern"]
+    for raw in ("true", "False", "1", "yes", ""):
+        assert re.fullmatch(text, raw)
+        assert (await emu.get("/_emulator/coverage", params={"all": raw})).status == 200, raw
+    assert not re.fullmatch(text, "maybe")
+    assert (await emu.get("/_emulator/coverage", params={"all": "maybe"})).status == 400
+
+
+async def test_seatunnel_configs_are_checked_against_the_published_types(emu):
+    config = {"env": {"job.name": ["not", "text"]}, "source": [{"plugin_name": "FakeSource"}],
+              "sink": [{"plugin_name": "Console"}]}
+    for path, body in (("/submit-job", config), ("/submit-jobs", [config])):
+        resp = await emu.post(path, json=body)
+        assert resp.status == 400 and "job.name" in (await resp.json())["message"], path
+    assert (await emu.get("/running-jobs")).status == 200 and not (await (await emu.get("/running-jobs")).json())

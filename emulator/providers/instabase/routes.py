@@ -74,7 +74,7 @@ def _job(call: Call, job_id: str, user: User) -> Job:
 
 def _form(call: Call, raw: bytes) -> Any:
     """POST variants of the GET actions may carry their parameters as a JSON object body [INF]."""
-    if not raw.strip():
+    if validation.is_blank(raw):
         return None
     body = validation.parse_json(raw)
     if not isinstance(body, dict):

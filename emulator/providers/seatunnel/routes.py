@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from html import escape
 
+from ...core import validation
 from ...core.clock import NS
 from ...core.errors import ApiError
 from ...core.sharing import keep_body
@@ -70,7 +71,9 @@ async def submit_jobs(call: Call) -> Reply:
         if not isinstance(item, dict):
             raise ApiError("invalid", f"[{i}] must be a job config object", field=f"[{i}]")
         try:
-            jobconfig.validate({k: v for k, v in item.items() if k != "params"}, service.prov(call).known_plugins)
+            config = {k: v for k, v in item.items() if k != "params"}
+            jobconfig.validate(config, service.prov(call).known_plugins)
+            validation.check("seatunnel/job-config.request", config)
         except ApiError as err:
             raise service._config_error(call, ApiError(err.kind, f"[{i}] {err.message}",
                                                        field=f"[{i}].{err.field}")) from None

@@ -139,6 +139,7 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
     store = session.store(KEY)
     try:
         info = jobconfig.validate(cfg, p.known_plugins)
+        validation.check("seatunnel/job-config.request", cfg)  # the published types, after the engine's words
     except ApiError as err:
         raise _config_error(call, err) from None
     env = cfg["env"]

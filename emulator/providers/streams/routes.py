@@ -21,7 +21,7 @@ BUNDLE_TYPES = ("application/x-jar", "application/octet-stream", "application/zi
 
 # --- shared steps -----------------------------------------------------------------------------------------
 def _json_body(call: Call, raw: bytes) -> Any:
-    return validation.parse_json(raw) if raw.strip() else None
+    return None if validation.is_blank(raw) else validation.parse_json(raw)
 
 
 def _instances(call: Call) -> dict[str, Instance]:

@@ -69,7 +69,7 @@ def _job(call: Call) -> Job:
 def parse_create(call: Call, raw: bytes) -> Any:
     """Body reader of the create route: path and auth errors first, then JSON (schema check follows)."""
     _precheck(call)
-    if not raw.strip():
+    if validation.is_blank(raw):
         raise ApiError("invalid", "request body is empty; a JSON object with 'parameters' is required",
                        field="parameters", details=[{"name": "parameters", "reason": "field required"}])
     return validation.parse_json(raw)
