@@ -1,8 +1,8 @@
 """Apache SeaTunnel (Zeta engine) REST API v2: the job lifecycle, emulated.
 
 Real API: the Jetty REST v2 servlets of the SeaTunnel engine (port 8080; first in the 2.3.9 development tree,
-documented in docs/en/engines/zeta/rest-api-v2.md), specified here by the seed
-../shared/seeds/seatunnel-rest-api-v2.txt (the "REST API Job Lifecycle Cookbook").
+documented in docs/en/engines/zeta/rest-api-v2.md), specified here by the "REST API Job Lifecycle Cookbook"
+the project was created from.
 
 Emulated: `POST /submit-job` (JSON, or HOCON with `format=hocon`; query jobId, jobName, isStartWithSavePoint),
 `POST /submit-jobs`, `POST /stop-job` and `/stop-jobs` (cancel, stop with savepoint, the seed's `force`),

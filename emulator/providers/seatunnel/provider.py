@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ...config import Settings
     from ...routing import Call, Reply, Route
 
-# Switches where the seed and the real engine disagree (../shared/reference/apis.md section 0, rows 11-16, 20).
+# Switches where the seed and the real engine disagree (docs/providers/seatunnel.md lists them with their sources).
 _SEED = {
     "force_immediate": True,         # seed: `force: true` cancels at once (engine: ignored, always CANCELING)
     "savepoint_path": True,          # seed: job-info of a SAVEPOINT_DONE job reports `savepointPath`
