@@ -76,7 +76,8 @@ class Harness:
         """Run the route handler for `method url` and return its Reply (ApiError rendered as the API does)."""
         from emulator.core import validation
         from emulator.core.errors import ApiError
-        from emulator.routing import Call, parse_args
+        from emulator.kit import Call
+        from emulator.routing import parse_args
 
         path, _, query = url.partition("?")
         for route, rx in self.routes:
@@ -88,6 +89,7 @@ class Harness:
         req = StandInRequest(method, path, m.groupdict(), headers, query)
         call = Call(req, self.session, self.provider, route)  # type: ignore[arg-type]
         try:
+            call.authenticated(self.provider.authenticate(call))
             call.args = parse_args(route.query, req.query)
             if body is not None:
                 call.raw = body

@@ -19,8 +19,8 @@ from .core import validation
 from .core.clock import Clock
 from .core.errors import ApiError
 from .core.session import Session, Sessions
-from .providers.base import Provider
-from .routing import Call, Reply, Route, make_handler
+from .kit import Call, Provider, Reply, Route
+from .routing import make_handler
 from .timers import attach, stop_all, wake_all
 
 log = logging.getLogger("emulator")
@@ -39,7 +39,7 @@ def session_factory(settings: Settings, providers: dict[str, Provider]) -> Calla
         clock = Clock(settings.clock, settings.speed)
         return Session(key, seed=settings.seed, clock=clock, durations=settings.durations,
                        jitter=settings.jitter, store_options=store_options, journal_size=settings.journal_size,
-                       journal_bytes=settings.journal_bytes)
+                       journal_bytes=settings.journal_bytes, tenants=providers)
     return make
 
 

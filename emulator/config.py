@@ -314,8 +314,8 @@ def check_durations(durations: Mapping[str, Mapping[str, Any]]) -> dict[str, dic
 
 def check_provider_settings(s: Settings) -> None:
     """Durations, profiles and options against each provider's declarations (options parsed to their types)."""
+    from .kit import parse_options
     from .providers import provider_class
-    from .providers.base import parse_options
 
     s.durations = check_durations(s.durations)
     for prov, profile in s.profiles.items():

@@ -323,7 +323,7 @@ async def _build_sandbox(keys: list[str], seed: int, n_jobs: int) -> dict[str, d
             docs[key] = {"format": FORMAT, "provider": key, "seed": seed, "now_ns": now,
                          "next_seq": store._next_seq,
                          "states": dict(sorted(store.count_by_state().items())),
-                         "extras": to_json(session.extras.get(key)),
+                         "extras": to_json(session.export_states().get(key)),
                          "jobs": [to_json(j.to_dict()) for j in store]}
         st = session.rng.getstate()
         docs["session"] = {"format": FORMAT, "seed": seed, "now_ns": now, "providers": keys,
@@ -449,7 +449,7 @@ def preload(app: web.Application, path: str) -> dict[str, int]:
         store._next_seq = max(store._next_seq, int(doc["next_seq"]))
         if doc.get("extras") is not None:
             # provider state (instances, bundles, counters) after the jobs: it may refer to them
-            session.extras[key] = from_json(doc["extras"], session)
+            session.import_states({key: from_json(doc["extras"], session)})
         loaded[key] = len(doc["jobs"])
     if meta_file.is_file():
         meta = json.loads(meta_file.read_text(encoding="utf-8"))

@@ -29,8 +29,7 @@ from .core.validation import FALSE_TEXT, PATH_TEXT, TRUE_TEXT, anycase_pattern, 
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from .providers.base import Provider
-    from .routing import Param, Route
+    from .kit import Param, Provider, Route
 
 OPENAPI_VERSION = "3.1.0"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -17,8 +17,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -26,91 +25,17 @@ from aiohttp.http_exceptions import PayloadEncodingError
 
 from .core import validation
 from .core.errors import ApiError
-from .core.fates import OUTCOME_HEADER, Fate
-from .core.lifecycle import Graph
 from .core.session import Session
 from .core.store import Job
+from .kit import Call, Param, Reply, Route
 
 if TYPE_CHECKING:
-    from .providers.base import Provider
+    from .kit import Provider
 
 log = logging.getLogger("emulator")
 
 SESSION_HEADER = "X-Emulator-Session"
 SESSION_KEY = re.compile(r"[A-Za-z0-9._~-]{1,64}")
-
-
-@dataclass(frozen=True)
-class Param:
-    """A query parameter: its name, type (str, int, float, bool, list), default and a description.
-    `choices` restricts values (compared case-insensitively when `nocase`); `pattern` (a JSON Schema pattern:
-    found anywhere in the text unless anchored) restricts a string's text. Each restriction is both checked
-    here and published in the OpenAPI document, so the two agree. `message(raw)` gives the provider's own
-    words for a value that fails any of them (default: the emulator's, naming the parameter)."""
-
-    name: str
-    type: type = str
-    default: Any = None
-    description: str = ""
-    choices: tuple[str, ...] | None = None
-    nocase: bool = False
-    minimum: float | None = None
-    required: bool = False
-    maximum: float | None = None
-    pattern: str | None = None
-    message: Callable[[str], str] | None = None
-
-    def refuse(self, raw: str | None, default: str) -> ApiError:
-        """The 400 for a value of this parameter that fails a restriction."""
-        text = self.message(raw if raw is not None else "") if self.message is not None else default
-        return ApiError("invalid", text, field=self.name)
-
-
-@dataclass
-class Route:
-    """One endpoint: method, path (aiohttp syntax), handler, and what it takes and gives.
-
-    `body` is the request schema name (`provider/name`), `body_format` how to read the body (`json`, `raw`
-    bytes, or a provider-specific `parse(call, raw)` callable, which answers None for an empty body),
-    `body_limit` the setting that bounds its size; `responses` maps status -> response schema name (None:
-    empty body). `path_params` gives the JSON Schema of a path parameter whose handler takes less than any
-    segment without control characters (validation.PATH_TEXT), or a function of the enabled provider keys
-    giving it. `reads` marks a read of one job's state: it
-    finds that job (None when there is none) so coverage counts the state the response shows and the step
-    clock can move first; handlers of lists and histories name what they showed in `call.shown` instead."""
-
-    method: str
-    path: str
-    handler: Callable[[Call], Awaitable[Reply]]
-    summary: str = ""
-    body: str | None = None
-    body_format: Any = "json"
-    body_required: bool = True
-    body_limit: str = "max_body"
-    query: tuple[Param, ...] = ()
-    responses: dict[int, str | None] = field(default_factory=dict)
-    tags: tuple[str, ...] = ()
-    reads: Callable[[Call], Job | None] | None = None
-    path_params: dict[str, dict | Callable[[list[str]], dict]] = field(default_factory=dict)
-
-
-@dataclass
-class Reply:
-    """What a handler returns: a status, a JSON-able body (or bytes, or None) and headers.
-
-    `websocket` (status 101): a factory of the async iterator of text messages to send once the connection is
-    upgraded; the connection closes normally when the iterator ends, and the iterator is closed early if the
-    client goes away.
-
-    `stream` (the event stream): instead of a body, `stream(request, headers)` prepares and writes the response
-    itself, with the session headers every answer carries."""
-
-    status: int = 200
-    body: Any = None
-    headers: dict[str, str] | None = None
-    content_type: str = "application/json"
-    websocket: Callable[[], AsyncIterator[str]] | None = None
-    stream: Callable[[web.Request, dict[str, str]], Awaitable[web.StreamResponse]] | None = None
 
 
 def _dumps_std(body: Any) -> bytes:
@@ -130,61 +55,6 @@ try:  # orjson encodes a job ~10x faster than the standard library (measured: 2.
             return _dumps_std(body)
 except ImportError:  # a platform without orjson wheels: the standard library, same output
     dumps = _dumps_std
-
-
-class Call:
-    """Everything a handler needs about one request."""
-
-    __slots__ = ("args", "body", "job_id", "path", "provider", "raw", "request", "route", "session", "shown",
-                 "started")
-
-    def __init__(self, request: web.Request, session: Session, provider: Provider | None, route: Route) -> None:
-        self.request = request
-        self.session = session
-        self.provider = provider
-        self.route = route
-        self.path = request.match_info
-        self.args: dict[str, Any] = {}
-        self.body: Any = None
-        self.raw: bytes = b""
-        self.job_id: str | None = None
-        self.shown: list[Job] | list[tuple[Job, str]] | None = None
-        self.started = time.perf_counter()
-
-    @property
-    def headers(self) -> Any:
-        return self.request.headers
-
-    @property
-    def now_ns(self) -> int:
-        return self.session.clock.now_ns()
-
-    def base_url(self) -> str:
-        """Scheme and host exactly as the client called them (never rewritten to localhost); X-Forwarded-Host
-        and -Proto only under --trust-forwarded."""
-        req = self.request
-        host, scheme = req.host, req.scheme
-        # forwarded headers only behind a proxy the user runs: otherwise any client could point links elsewhere
-        if getattr(req.app.get("settings"), "trust_forwarded", False):
-            host = req.headers.get("X-Forwarded-Host") or host
-            scheme = req.headers.get("X-Forwarded-Proto") or scheme
-        prefix = req.match_info.get("_session")
-        base = f"{scheme}://{host}"
-        return f"{base}/_session/{prefix}" if prefix else base
-
-    def fate(self, graph: Graph, facts: dict[str, Any], body: Any = None) -> Fate | None:
-        """The fate the engine decides for a job of `graph` this submit creates (outcome header, else the
-        first fitting scenario rule). `facts` are the provider's match keys for the job; rule body paths are
-        read from `body` (default: the parsed request body)."""
-        if self.provider is None:
-            return None
-        app = self.request.app
-        settings = app.get("settings")  # (absent in the engine benchmarks' bare calls)
-        if settings is not None and settings.check_responses and set(facts) != set(self.provider.match_keys):
-            app["contract_violations"].append(f"{self.provider.key} submit: facts {sorted(facts)} are not its match "
-                                              f"keys {sorted(self.provider.match_keys)}")
-        return self.session.decide_fate(self.provider.key, graph, self.request.headers.get(OUTCOME_HEADER),
-                                        self.body if body is None else body, facts)
 
 
 _TRUE = validation.TRUE_TEXT
@@ -290,7 +160,7 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
                 reply = render_error(fault.error(), call)
             else:
                 if provider is not None:
-                    provider.authenticate(call)
+                    call.authenticated(provider.authenticate(call))
                 call.args = parse_args(route.query, request.query) if route.query else {}
                 if call.args.get("reveal") and not settings.control_token:
                     raise ApiError("forbidden", "reveal=true shows secrets and needs the emulator to run with "
@@ -404,17 +274,6 @@ def _cover(call: Call, reply: Reply, read: Job | None, error: str | None, fault:
                 session.shown(item, provider.shown_state(item))  # type: ignore[union-attr]
 
 
-def finder(resolve: Callable[[Call], Job]) -> Callable[[Call], Job | None]:
-    """A `Route.reads` from a provider's own job resolver: the job, or None where the resolver refuses
-    (the handler then answers the refusal itself)."""
-    def find(call: Call) -> Job | None:
-        try:
-            return resolve(call)
-        except (ApiError, KeyError, ValueError):
-            return None
-    return find
-
-
 def _plain_path(request: web.Request) -> str:
     """The request path without a /_session/{key} prefix."""
     key = request.match_info.get("_session")
@@ -440,17 +299,8 @@ async def _apply_fault(call: Call, fault: Any) -> web.StreamResponse | None:
 
 
 def _job_of(call: Call) -> str | None:
-    if call.job_id:
-        return call.job_id
-    mi = call.request.match_info
-    for name in ("job_id", "jobId", "id"):
-        if name in mi:
-            return mi[name]
-    q = call.request.query
-    found = q.get("job_id") or q.get("jobId")
-    if found is None and isinstance(call.body, dict):  # SeaTunnel's stop-job names the job in its body
-        found = call.body.get("jobId") or call.body.get("job_id")
-    return None if found is None else str(found)
+    """The job a provider request is about, as its provider finds it (the control API's calls name none)."""
+    return call.provider.job_id_of(call) if call.provider is not None else None
 
 
 def _journal_arrival(call: Call) -> dict | None:

@@ -4,7 +4,7 @@ the transitions, commands, errors and faults they met (`?all=1`: every session m
 from __future__ import annotations
 
 from ..core import coverage
-from ..routing import Call, Param, Reply, Route
+from ..kit import Call, Param, Reply, Route
 
 
 def documented(app) -> dict[str, tuple[str, ...]]:

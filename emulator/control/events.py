@@ -24,7 +24,8 @@ from aiohttp import web
 from ..core.errors import ApiError
 from ..core.journal import KINDS, Journal, view
 from ..core.session import Session
-from ..routing import Call, Param, Reply, Route, dumps
+from ..kit import Call, Param, Reply, Route
+from ..routing import dumps
 
 P = "/_emulator"
 BUFFER = 1000          # events queued per subscriber before it is cut off with an `overflow` event

@@ -4,7 +4,7 @@ from the running application's route table and schemas/, with this server as its
 from __future__ import annotations
 
 from ..core.errors import ApiError
-from ..routing import Call, Reply, Route
+from ..kit import Call, Reply, Route
 
 P = "/_emulator"
 # The registered media type of OpenAPI documents in JSON (it is still plain JSON to any client).

@@ -7,7 +7,7 @@ import asyncio
 
 from .. import __version__
 from ..core.errors import ApiError
-from ..routing import Call, Param, Reply, Route
+from ..kit import Call, Param, Reply, Route
 
 P = "/_emulator"
 

@@ -15,7 +15,7 @@ from ..core.errors import ApiError
 from ..core.journal import KINDS
 from ..core.scenarios import RuleTarget, check_rule
 from ..core.store import Job
-from ..routing import Call, Param, Reply, Route
+from ..kit import Call, Param, Reply, Route
 
 P = "/_emulator"
 T = ("control",)
@@ -51,7 +51,7 @@ async def create_session(call: Call) -> Reply:
     if "seed" in body:
         s.__init__(key, seed=body["seed"], clock=s.clock, durations=s.durations, jitter=s.jitter,  # type: ignore[misc]
                    store_options=s.store_options, journal_size=s.journal.capacity,
-                   journal_bytes=s.journal.max_bytes)
+                   journal_bytes=s.journal.max_bytes, tenants=s.tenants)
         timers.attach(s)  # its scheduler was rebuilt
     settings = call.request.app["settings"]
     if "durations" in body:

@@ -8,7 +8,7 @@ handles a timer itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .fates import FATE_KINDS, Fate  # noqa: F401  (re-exported: a job's fate lives with its graph)
@@ -34,8 +34,6 @@ class Graph:
     - `resumable`: states whose unspent time is kept when a command interrupts them (pause, then resume).
     - `aliases`: other spellings of states a test may use (lower case -> state), e.g. `running` for the
       Task API's `in progress`, because a space is awkward on a command line.
-    - `on_enter`: optional provider hook `(job, state, t_ns)` to record what that system records on entry
-      (an execution's node, a savepoint path). It must not schedule anything itself.
     - `also_fails_to`: further states a failure may land in (Instabase's STOPPED_AT_CHECKPOINT); a `tour`
       visits them as endings of their own.
     - `hidden`: engine-internal states no response ever shows (Instabase's CANCELLING shows as the state it
@@ -51,7 +49,6 @@ class Graph:
     failure: Mapping[str, str] = field(default_factory=dict)
     resumable: frozenset[str] = frozenset()
     aliases: Mapping[str, str] = field(default_factory=dict)
-    on_enter: Callable | None = None
     also_fails_to: frozenset[str] = frozenset()
     hidden: frozenset[str] = frozenset()
 

@@ -10,8 +10,8 @@ and advancing the clock. Providers call these; they never handle a timer.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Protocol
 
 from .clock import MAX_NS, NS, Clock
 from .coverage import Coverage
@@ -32,7 +32,20 @@ DEFAULT_FAIL_AFTER = 1.0  # seconds in a state with no timed step before a scrip
 # instant reached (reads stay consistent) and the server answers other requests.
 ADVANCE_SLICE = 10_000
 
-Listener = Callable[[Job, str | None, str, int, str], None]
+TransitionHook = Callable[["Session", Job, str | None, str, int, str], None]
+
+
+class Tenant(Protocol):
+    """What the engine needs of a provider to keep its per-session state and call its one transition hook
+    (emulator.kit.Provider meets it; core knows no provider)."""
+
+    on_transition: TransitionHook | None
+
+    def new_state(self, session: Session) -> Any: ...
+
+    def state_to_snapshot(self, state: Any) -> Any: ...
+
+    def state_from_snapshot(self, value: Any, session: Session) -> Any: ...
 
 
 class Session:
@@ -41,7 +54,7 @@ class Session:
     def __init__(self, key: str, *, seed: int = 0, clock: Clock | None = None,
                  durations: dict[str, dict[str, float]] | None = None, jitter: float = 0.0,
                  store_options: dict[str, dict] | None = None, journal_size: int = 10_000,
-                 journal_bytes: int = DEFAULT_JOURNAL_BYTES) -> None:
+                 journal_bytes: int = DEFAULT_JOURNAL_BYTES, tenants: Mapping[str, Tenant] | None = None) -> None:
         self.key = key
         self.seed = seed
         self.clock = clock or Clock("real")
@@ -52,8 +65,12 @@ class Session:
         self.jitter = jitter
         self.store_options = store_options or {}
         self.stores: dict[str, JobStore] = {}
-        self.extras: dict[str, Any] = {}
-        self.listeners: list[Listener] = []
+        # each provider's per-session state, made by its tenant on first use; its hook, for the providers that
+        # have one (looked up per transition, so only those pay for it)
+        self.tenants: Mapping[str, Tenant] = tenants or {}
+        self._states: dict[str, Any] = {}
+        self._hooks: dict[str, TransitionHook] = {k: t.on_transition for k, t in self.tenants.items()
+                                                  if t.on_transition is not None}
         self.transitions = 0
         self._seed_text: tuple[int, str] | None = None
         self.scenarios = ScenarioBook()
@@ -81,12 +98,33 @@ class Session:
             st = self.stores[provider] = JobStore(provider, **self.store_options.get(provider, {}))
         return st
 
-    def extra(self, provider: str, factory: Callable[[], Any]) -> Any:
-        """Provider-owned per-session state (uploaded bundles, counters); created on first use."""
-        ex = self.extras.get(provider)
-        if ex is None:
-            ex = self.extras[provider] = factory()
-        return ex
+    def state(self, provider: str) -> Any:
+        """Provider `provider`'s state in this session, made by its tenant's `new_state` on first use (so a
+        session no request of that provider touched holds none and snapshots none)."""
+        try:
+            return self._states[provider]
+        except KeyError:
+            pass
+        tenant = self.tenants.get(provider)
+        if tenant is None:
+            raise KeyError(f"no provider {provider!r} in this session (providers: {', '.join(self.tenants)})")
+        made = self._states[provider] = tenant.new_state(self)
+        return made
+
+    def export_states(self) -> dict[str, Any]:
+        """Every provider state made so far, as each provider snapshots it (for the snapshot codec)."""
+        return {k: self.tenants[k].state_to_snapshot(v) for k, v in self._states.items()}
+
+    def import_states(self, values: Mapping[str, Any] | None) -> None:
+        """Install provider states from a snapshot (`export_states`' output, decoded), after its jobs are back.
+        ValueError naming the enabled providers for a state of one that is not enabled."""
+        for key, value in (values or {}).items():
+            tenant = self.tenants.get(key)
+            if tenant is None:
+                raise ValueError(f"snapshot holds state of provider {key!r}, which is not enabled "
+                                 f"(enabled: {', '.join(self.tenants)})")
+            if value is not None:
+                self._states[key] = tenant.state_from_snapshot(value, self)
 
     def job_count(self) -> dict[str, int]:
         return {k: len(s) for k, s in self.stores.items()}
@@ -97,10 +135,10 @@ class Session:
         for k in keys:
             if k in self.stores:
                 self.stores[k].clear()
-            self.extras.pop(k, None)
+            self._states.pop(k, None)
         if provider is None:
             self.scheduler.clear()
-            self.extras.clear()
+            self._states.clear()
             self.scenarios = ScenarioBook()
             self.faults = FaultBook(seed=self.seed)
             self.journal.clear()
@@ -223,9 +261,10 @@ class Session:
         if job.terminal:
             job.finished_ns = now
         self.store(provider).add(job)
-        if graph.on_enter is not None:
-            graph.on_enter(job, job.state, now)
-        self._notify(job, None, job.state, now, "")
+        hook = self._hooks.get(provider)
+        if hook is not None:
+            hook(self, job, None, job.state, now, "")
+        self.journal.transition(provider, job_id, None, job.state, now, "")
         self._arm(job, now)
         return job
 
@@ -283,9 +322,11 @@ class Session:
         self.transitions += 1
         self.coverage.transition(job.provider, old, to)
         self.store(job.provider).moved(job, old)
-        if job.graph.on_enter is not None:
-            job.graph.on_enter(job, to, t_ns)
-        self._notify(job, old, to, t_ns, message)
+        if self._hooks:
+            hook = self._hooks.get(job.provider)
+            if hook is not None:
+                hook(self, job, old, to, t_ns, message)
+        self.journal.transition(job.provider, job.id, old, to, t_ns, message)
         self._arm(job, t_ns)
 
     def duration(self, job: Job, state: str, default: float) -> float:
@@ -349,12 +390,6 @@ class Session:
         if len(timer) > 3:  # type: ignore[arg-type]
             job.flips += 1
         self.move(job, timer[1], due_ns, timer[2])  # type: ignore[index]
-
-    def _notify(self, job: Job, old: str | None, new: str, t_ns: int, message: str) -> None:
-        self.journal.transition(job.provider, job.id, old, new, t_ns, message)
-        if self.listeners:
-            for fn in self.listeners:
-                fn(job, old, new, t_ns, message)
 
     # --- snapshot -----------------------------------------------------------------------------------------
     def rearm_all(self, jobs: Iterable[Job]) -> None:

@@ -90,7 +90,7 @@ def export(session: Session) -> dict:
         "jitter": session.jitter,
         "transitions": session.transitions,
         "jobs": jobs,
-        "extras": to_json(session.extras),
+        "extras": to_json(session.export_states()),
         "scenarios": session.scenarios.to_dict(),
         "faults": session.faults.to_dict(),
     }
@@ -123,7 +123,7 @@ def restore(session: Session, data: dict, graphs: dict[str, dict[str, Graph]]) -
             all_jobs.append(job)
         store._next_seq = max(store._next_seq, block["next_seq"])
     session.rearm_all(all_jobs)
-    session.extras = from_json(data["extras"], session)
+    session.import_states(from_json(data["extras"], session))
 
 
 def save_file(sessions: Any, path: str) -> None:

@@ -6,7 +6,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .base import Provider
+    from ..kit import Provider
 
 PROVIDERS: dict[str, str] = {
     "streams": "emulator.providers.streams",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.scenarios import COMMON_MATCH_KEYS
-from .base import Provider
+from ..kit import Provider
 
 
 def describe(cls: type[Provider], provider: Provider | None = None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ v1.5: `{"Status", "Message", "RequestID", "Code", "Component"}` with 404 for an 
 from __future__ import annotations
 
 from ...core.errors import ApiError
-from ...routing import Call, Reply
+from ...kit import Call, Reply
 
 # kinds the <= v1.4 server reports as plain Go errors (500)
 _GO_ERRORS = {"not_found", "ambiguous", "refused", "conflict", "internal"}

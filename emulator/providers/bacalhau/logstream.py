@@ -18,6 +18,7 @@ from ...core.session import Session
 from ...core.store import Job
 from . import model
 from .lifecycle import EX_CANCELLED, EX_COMPLETED, EX_FAILED
+from .state import BacalhauState
 
 STDOUT, STDERR = 1, 2
 ENDED = (EX_COMPLETED, EX_FAILED, EX_CANCELLED)
@@ -47,15 +48,11 @@ def execution(job: Job, now_ns: int, execution_id: str | None) -> dict | None:
     return execs[0] if execs else None
 
 
-async def stream(session: Session, job: Job, execution_id: str | None, follow: bool) -> AsyncIterator[str]:
-    """The messages of one execution's log; see the module docstring."""
-    changed = asyncio.Event()
-
-    def on_transition(j: Job, *_: object) -> None:
-        if j is job:
-            changed.set()
-
-    session.listeners.append(on_transition)
+async def stream(session: Session, state: BacalhauState, job: Job, execution_id: str | None,
+                 follow: bool) -> AsyncIterator[str]:
+    """The messages of one execution's log; see the module docstring. `state` is the session's Bacalhau
+    state, whose transition hook sets the stream's event when the job moves."""
+    changed = state.watch(job.id)
     try:
         while True:
             session.tick()
@@ -75,7 +72,7 @@ async def stream(session: Session, job: Job, execution_id: str | None, follow: b
             changed.clear()
             await _until_changed(session, job, changed)
     finally:
-        session.listeners.remove(on_transition)
+        state.unwatch(job.id, changed)
 
 
 async def _until_changed(session: Session, job: Job, changed: asyncio.Event) -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...core.errors import ApiError
 from ...core.lifecycle import states_of
-from ...routing import Call, Reply, Route
-from ..base import Provider
+from ...kit import Call, Provider, Reply, Route
 from . import errors
 from .lifecycle import GRAPHS, graph_for
+from .state import BacalhauState
+
+if TYPE_CHECKING:
+    from ...core.session import Session
+    from ...core.store import Job
 
 
-class Bacalhau(Provider):
+class Bacalhau(Provider[BacalhauState, None]):
     key = "bacalhau"
     title = "Bacalhau orchestrator Jobs API"
     api_version = "v1 (seed: docs of v1.1-v1.3; profiles v1.4, v1.5)"
@@ -40,12 +44,28 @@ class Bacalhau(Provider):
     lifecycle = tuple(GRAPHS.values())
     # short ids are found through an index on "j-" + 4 hex digits: 65,536 buckets, shared by many jobs at scale
     store_options: ClassVar[dict[str, Any]] = {"prefix_len": 6}
+    job_param = "id"
 
     def routes(self) -> list[Route]:
         from .routes import routes
 
         return routes()
 
+    def new_state(self, session: Session) -> BacalhauState:
+        return BacalhauState()
+
+    def state_to_snapshot(self, state: BacalhauState) -> dict[str, object]:
+        return state.to_snapshot()
+
+    def state_from_snapshot(self, value: dict[str, Any], session: Session) -> BacalhauState:
+        return BacalhauState(list(value.get("nodes") or []), value.get("requester"))
+
+    def on_transition(self, session: Session, job: Job, old: str | None, new: str, t_ns: int,
+                      message: str) -> None:
+        """Wake the log streams following this job."""
+        state: BacalhauState = session.state(self.key)
+        if state.watchers:
+            state.moved(job.id)
 
     def documented_states(self) -> tuple[str, ...]:
         """The states of the graphs this profile's jobs walk (Queued only from v1.4)."""
@@ -60,12 +80,15 @@ class Bacalhau(Provider):
 
         return submit_contract(schema, self.profile["name_required"])
 
-    def render_error(self, err: ApiError, call: Call) -> Reply:
+    def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return errors.render_error(err, call, modern=self.profile["errors"] == "apierror")
 
-    def error_schema(self, call: Call) -> str:
+    def error_schema(self, call: Call[Any] | None) -> str:
         return "bacalhau/apierror" if self.profile["errors"] == "apierror" else "bacalhau/error"
 
     def list_key(self, legacy: str) -> str:
         """`Jobs`/`History`/`Executions`/`Results` in the seed's shape, `Items` from v1.4."""
         return self.profile["list_key"] or legacy
+
+
+BacalhauCall = Call[Bacalhau]

@@ -12,13 +12,13 @@ from ...core.clock import NS
 from ...core.errors import ApiError
 from ...core.sharing import keep_body
 from ...core.store import Job
-from ...routing import Call, Param, Reply, Route, finder
+from ...kit import Param, Reply, Route, finder
 from . import logstream, model
 from .lifecycle import COMPLETED, FAILED, STOPPED, graph_for
+from .provider import BacalhauCall as Call
 from .selector import SelectorError, matches, parse
 
 BASE = "/api/v1/orchestrator/jobs"
-KEY = "bacalhau"
 JOB_TYPES = ("batch", "ops", "daemon", "service")
 FULL_ID = re.compile(r"^(j-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 JOB_ORDER = {"": "created_at", "created_at": "created_at", "create_time": "created_at", "id": "id",
@@ -33,14 +33,14 @@ def _none(value: str | None) -> str | None:
     return None if value in (None, "", "None") else value
 
 
-def _profile(call: Call) -> dict:
-    return call.provider.profile  # type: ignore[union-attr]
+def _profile(call: Call) -> dict[str, Any]:
+    return call.provider.profile
 
 
 # --- job resolution -----------------------------------------------------------------------------------------
 def resolve(call: Call, job_id: str) -> Job:
     """A job by full id, or by a unique prefix such as the short id `j-1a2b3c4d`."""
-    store = call.session.store(KEY)
+    store = call.store
     call.job_id = job_id
     release = _profile(call)["release"]
     if FULL_ID.match(job_id):
@@ -167,16 +167,6 @@ def _warnings(job: dict) -> list[str]:
     return warns
 
 
-def _node_pool(call: Call, n: int) -> list[str]:
-    extra = call.session.extra(KEY, lambda: {"nodes": [], "requester": None})
-    nodes = extra["nodes"]
-    while len(nodes) < max(n, 3):
-        nodes.append("Qm" + call.session.ids.base58(44))
-    if extra["requester"] is None:
-        extra["requester"] = "Qm" + call.session.ids.base58(44)
-    return nodes
-
-
 async def submit(call: Call) -> Reply:
     body = call.body
     spec = body.get("Job") if isinstance(body, dict) else None
@@ -187,7 +177,7 @@ async def submit(call: Call) -> Reply:
         raise ApiError("invalid", "\n".join(errs), field="Job")
     jtype = spec["Type"]
     session = call.session
-    store = session.store(KEY)
+    store = call.store
     if jtype in ("daemon", "service") and spec.get("ID"):
         job_id = spec["ID"]
         if job_id in store:
@@ -198,8 +188,7 @@ async def submit(call: Call) -> Reply:
     task = spec["Tasks"][0]
     count = spec.get("Count", 0)
     exec_count = max(count, 1)
-    nodes = _node_pool(call, exec_count)
-    requester = session.extras[KEY]["requester"]
+    nodes, requester = call.state.cluster(session.ids, exec_count)
     wire = model.build_wire(job_id, spec, requester)
     data = model.draw(session, task, exec_count, nodes, wire["Namespace"], wire["Labels"], requester)
     graph = graph_for(jtype, _profile(call)["queued"])
@@ -208,7 +197,7 @@ async def submit(call: Call) -> Reply:
     _indexed(store)
     # the job keeps the body as sent (bytes); the wire dict is rebuilt from it on read (an LRU keeps recent ones)
     kept = keep_body(call.raw) if call.raw else body
-    job = session.submit(KEY, graph, job_id, kept, data=data, fate=fate)
+    job = session.submit(call.provider.key, graph, job_id, kept, data=data, fate=fate)
     model.remember(job, wire, task)
     call.job_id = job_id
     return Reply(200, {"JobID": job_id, "EvaluationID": data.eval_id, "Warnings": warnings or None})
@@ -243,7 +232,7 @@ async def list_jobs(call: Call) -> Reply:
             return False
         return not reqs or matches(reqs, d.labels_dict())
 
-    store = _indexed(call.session.store(KEY))
+    store = _indexed(call.store)
     if order == "created_at" and namespace in ("", "*") and (not reqs or (len(reqs) == 1 and reqs[0].op == "=")):
         # creation order, no filter or one label equality: a slice of the store's order or of the label index
         if reqs:
@@ -262,7 +251,7 @@ async def list_jobs(call: Call) -> Reply:
             sorted((j for j in store if where(j)), key=(lambda j: j.id) if order == "id" else
                    (lambda j: (j.modified_ns, j.seq)), reverse=reverse)
         jobs, token = page(call, items, order=order, reverse=reverse, limit=limit, offset=offset)
-    key = call.provider.list_key("Jobs")  # type: ignore[union-attr]
+    key = call.provider.list_key("Jobs")
     call.shown = jobs
     if not _profile(call)["list_token"]:
         token = ""  # the seed's era: a page is the page, with no token to the next one
@@ -308,7 +297,7 @@ async def history(call: Call) -> Reply:
     _, _, limit, offset = list_params(call, "", {"": ""}, strict=False)
     chunk, token = page(call, events, order="", reverse=False, limit=limit, offset=offset)
     call.shown = [(job, e["JobState"]["New"]) for e in chunk if e["JobState"]]
-    return Reply(200, {"NextToken": token, call.provider.list_key("History"): chunk})  # type: ignore[union-attr]
+    return Reply(200, {"NextToken": token, call.provider.list_key("History"): chunk})
 
 
 def _event_ok(t_ns: int, e: dict, since: int, etype: str, exec_id: str | None, node_id: str | None) -> bool:
@@ -331,7 +320,7 @@ async def executions(call: Call) -> Reply:
                 "id": lambda e: e["ID"], "state": lambda e: e["ComputeState"]["StateType"]}[order]
     items.sort(key=sort_key, reverse=reverse)
     chunk, token = page(call, items, order=order, reverse=reverse, limit=limit, offset=offset)
-    return Reply(200, {"NextToken": token, call.provider.list_key("Executions"): chunk})  # type: ignore[union-attr]
+    return Reply(200, {"NextToken": token, call.provider.list_key("Executions"): chunk})
 
 
 async def results(call: Call) -> Reply:
@@ -340,7 +329,7 @@ async def results(call: Call) -> Reply:
     if jtype not in ("batch", "ops"):
         raise ApiError("refused", f"job type {jtype} does not support results", field=job.id)
     listed = model.results_wire(job, call.now_ns, with_empty=_profile(call)["empty_results"])
-    return Reply(200, {"NextToken": "", call.provider.list_key("Results"): listed})  # type: ignore[union-attr]
+    return Reply(200, {"NextToken": "", call.provider.list_key("Results"): listed})
 
 
 async def logs(call: Call) -> Reply:
@@ -356,7 +345,8 @@ async def logs(call: Call) -> Reply:
         return Reply(101, websocket=lambda: logstream.only_error(text))
     exec_id = _none(call.args.get("execution_id"))
     follow = bool(call.args.get("follow"))
-    return Reply(101, websocket=lambda: logstream.stream(call.session, job, exec_id, follow))
+    state = call.state
+    return Reply(101, websocket=lambda: logstream.stream(call.session, state, job, exec_id, follow))
 
 
 LIST_QUERY = (Param("limit", int, None, "page size (0 = all)", minimum=0),

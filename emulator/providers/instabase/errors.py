@@ -8,7 +8,7 @@ mode), 404 for an unknown job id, 409 for a command the job's state refuses and 
 from __future__ import annotations
 
 from ...core.errors import ApiError
-from ...routing import Call, Reply
+from ...kit import Call, Reply
 
 
 def render_error(err: ApiError, call: Call) -> Reply:

@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...core.errors import ApiError
-from ..base import Option, Provider
-from . import routes
-from .auth import Auth
+from ...kit import Call, Option, Provider
+from .auth import Auth, User
 from .errors import render_error
 from .lifecycle import GRAPHS, PAUSED, TERMINAL, wire_state
 
 if TYPE_CHECKING:
     from ...config import Settings
     from ...core.store import Job
-    from ...routing import Call, Reply, Route
+    from ...kit import Reply, Route
 
 
-class InstabaseProvider(Provider):
+class InstabaseProvider(Provider[None, User]):
     """Instabase Job API v1: flow jobs started by run_binary_async and driven through /api/v1/jobs/*."""
 
     key = "instabase"
@@ -50,17 +49,30 @@ class InstabaseProvider(Provider):
         self.retry_keeps_outcome = o["retry_keeps_outcome"]
         self.default_priority = o["default_priority"]
 
-    def authenticate(self, call: Call) -> None:
-        """Closed mode (option tokens): a missing or unknown bearer token is a 401 in Instabase's envelope,
-        before the body is read; handlers then ask the same Auth who the caller is."""
-        self.auth.user(call.headers)
+    def authenticate(self, call: Call[Any]) -> User:
+        """The caller (`call.user`); closed mode (option tokens): a missing or unknown bearer token is a 401
+        in Instabase's envelope, before the body is read."""
+        return self.auth.user(call.headers)
+
+    def job_id_of(self, call: Call[Any]) -> str | None:
+        """The job a request names: the handler's, else the `job_id` query parameter or form field."""
+        if call.job_id:
+            return call.job_id
+        found = call.request.query.get("job_id")
+        if found is None and isinstance(call.body, dict):
+            found = call.body.get("job_id")
+        return None if found is None else str(found)
 
     def routes(self) -> list[Route]:
-        return routes.build()
+        from .routes import build
 
+        return build()
 
     def shown_state(self, job: Job) -> str:
         return wire_state(job)
 
-    def render_error(self, err: ApiError, call: Call) -> Reply:
+    def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return render_error(err, call)
+
+
+InstabaseCall = Call[InstabaseProvider]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from multidict import MultiDict
@@ -12,8 +12,9 @@ from ...core import validation
 from ...core.clock import NS
 from ...core.errors import ApiError
 from ...core.sharing import shared_json
-from ...core.store import Job
-from ...routing import Call, Param, Reply, Route, finder, parse_args
+from ...core.store import Job, JobStore
+from ...kit import Param, Reply, Route, finder
+from ...routing import parse_args
 from . import model
 from .auth import User
 from .lifecycle import (
@@ -26,11 +27,8 @@ from .lifecycle import (
     STOPPED_AT_CHECKPOINT,
     wire_state,
 )
+from .provider import InstabaseCall as Call
 
-if TYPE_CHECKING:
-    from .provider import InstabaseProvider
-
-KEY = "instabase"
 API = "/api/v1"
 WEEK = 7 * 86_400
 OK = {"status": "OK"}
@@ -44,16 +42,12 @@ REVIEW_STATES = ("NONE", "IN_REVIEW", "COMPLETED", "NOT_COMPLETED")
 
 
 # --- shared helpers -----------------------------------------------------------------------------------------
-def _prov(call: Call) -> InstabaseProvider:
-    return call.provider  # type: ignore[return-value]
-
-
 def _user(call: Call) -> User:
-    return _prov(call).auth.user(call.headers)
+    return call.user
 
 
-def _store(call: Call):
-    return call.session.store(KEY)
+def _store(call: Call) -> JobStore:
+    return call.store
 
 
 def _job_id(call: Call) -> str:
@@ -112,13 +106,13 @@ async def run_binary_async(call: Call) -> Reply:
         spec = shared_json(call.raw, spec)
     session = call.session
     job_id = session.ids.uuid4()
-    prov = _prov(call)
+    prov = call.provider
     data = model.derive(spec, job_id, user.name, session.rng, prov.default_priority)
     # a scripted failure `to=STOPPED_AT_CHECKPOINT` stops the flow at a checkpoint instead of failing it
     tags = list(data["tags"])  # the stored tuple is shared between jobs; rules match lists
     fate = call.fate(FLOW, {"labels": tags, "tags": tags, "binary_path": spec["binary_path"],
                             "input_dir": spec["input_dir"], "priority": data["priority"], "username": user.name})
-    job = session.submit(KEY, FLOW, job_id, spec, data=data, fate=fate)
+    job = session.submit(call.provider.key, FLOW, job_id, spec, data=data, fate=fate)
     call.job_id = job.id
     return Reply(200, {"status": "OK", "data": {"job_id": job.id, "output_folder": data["output_folder"]}})
 
@@ -131,13 +125,13 @@ def _status_job(call: Call) -> Job:
 async def job_status(call: Call) -> Reply:
     """GET /api/v1/jobs/status: poll a job; `state` is PENDING until the job is done, then DONE + results."""
     job = _status_job(call)
-    return Reply(200, model.status_body(job, call.now_ns, _prov(call).done_states))
+    return Reply(200, model.status_body(job, call.now_ns, call.provider.done_states))
 
 
 async def get_logs(call: Call) -> Reply:
     """GET /api/v1/jobs/get_logs: one page of the job's log records; `offset` is a page index."""
     job = _job(call, _job_id(call), _user(call))
-    size = _prov(call).log_page_size
+    size = call.provider.log_page_size
     offset = call.args["offset"]
     records = model.log_records(job, call.now_ns)
     page = records[offset * size:(offset + 1) * size]
@@ -253,7 +247,7 @@ _PAST = {"pause": "paused", "resume": "resumed", "cancel": "cancelled again", "r
 def _apply(call: Call, job: Job, command: str) -> None:
     if not call.session.allows(job, command):
         raise ApiError("refused", _refusal(command, job), field="job_id")
-    if command.startswith("retry") and not _prov(call).retry_keeps_outcome:
+    if command.startswith("retry") and not call.provider.retry_keeps_outcome:
         job.fate = None  # a scripted outcome describes the first run; the retried run succeeds
     call.session.command(job, command, _MESSAGES[command])
 

@@ -10,7 +10,7 @@ page (HTML, or Jetty's JSON error when the client accepts JSON).
 from __future__ import annotations
 
 from ...core.errors import ApiError
-from ...routing import Call, Reply
+from ...kit import Call, Reply
 
 REALM = 'Basic realm="SeaTunnel Web UI"'
 

@@ -6,13 +6,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...core.errors import ApiError
 from ...core.validation import anycase_pattern
-from ..base import Option, Provider
-from . import errors, plugins, routes
+from ...kit import Call, Option, Provider
+from . import errors, plugins
 from .lifecycle import GRAPHS
+from .state import ClusterState
 
 if TYPE_CHECKING:
     from ...config import Settings
-    from ...routing import Call, Reply, Route
+    from ...core.session import Session
+    from ...core.store import Job
+    from ...kit import Reply, Route
 
 # Switches where the seed and the real engine disagree (docs/providers/seatunnel.md lists them with their sources).
 _SEED = {
@@ -36,7 +39,7 @@ _NEWER = {**_ENGINE, "page_envelope": True, "error_prefix": True, "hocon": True,
 
 
 
-class SeaTunnelProvider(Provider):
+class SeaTunnelProvider(Provider[ClusterState, None]):
     """Apache SeaTunnel (Zeta engine) REST API v2."""
 
     key = "seatunnel"
@@ -75,7 +78,25 @@ class SeaTunnelProvider(Provider):
         # the engine's history-job-expire-minutes, unless the global --retain-seconds says otherwise
         self.store_options = {} if settings.retain_seconds is not None else {"retain_seconds": minutes * 60}
 
-    def authenticate(self, call: Call) -> None:
+    def new_state(self, session: Session) -> ClusterState:
+        return ClusterState(session, int(self.opts["id_epoch_start_ms"]))
+
+    def on_transition(self, session: Session, job: Job, old: str | None, new: str, t_ns: int,
+                      message: str) -> None:
+        """The cluster state keeps its finished index and checkpoint storage from every transition."""
+        self.state_of(session).on_transition(job, old, new, t_ns, message)
+
+    def job_id_of(self, call: Call[Any]) -> str | None:
+        """The job a request names: the handler's, else the path's or query's `jobId`, else (stop-job) the
+        body's."""
+        if call.job_id:
+            return call.job_id
+        found = call.path.get("jobId") or call.request.query.get("jobId")
+        if found is None and isinstance(call.body, dict):
+            found = call.body.get("jobId")
+        return None if found is None else str(found)
+
+    def authenticate(self, call: Call[Any]) -> None:
         """Basic auth as the engine's BasicAuthFilter does it, when enabled (option basic_auth)."""
         from .service import check_auth
 
@@ -106,14 +127,18 @@ class SeaTunnelProvider(Provider):
         return schema
 
     def routes(self) -> list[Route]:
-        return routes.routes(paged=self.profile["page_envelope"])
+        from .routes import routes
 
+        return routes(paged=self.profile["page_envelope"])
 
-    def render_error(self, err: ApiError, call: Call) -> Reply:
+    def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return errors.render_error(err, call, prefix=self.profile["error_prefix"])
 
-    def error_schema(self, call: Call) -> str | None:
+    def error_schema(self, call: Call[Any] | None) -> str | None:
         return "seatunnel/error"
 
     def describe(self) -> dict[str, Any]:
         return {"key": self.key, "profile": self.profile_name}
+
+
+SeaTunnelCall = Call[SeaTunnelProvider]

@@ -17,10 +17,10 @@ from ...core.clock import NS
 from ...core.errors import ApiError
 from ...core.sharing import keep_body
 from ...core.store import Job
-from ...routing import Call, Param, Reply, Route, finder
+from ...kit import Param, Reply, Route, finder
 from . import jobconfig, model, service
 from .lifecycle import LIVE
-from .state import KEY
+from .provider import SeaTunnelCall as Call
 
 S = "seatunnel/"
 _LOG_FILE = re.compile(r"^job-(\d+)\.log$")
@@ -48,7 +48,6 @@ _JOB_ERR = {400: S + "error", 500: S + "error"}
 
 
 async def submit_job(call: Call) -> Reply:
-    service.state(call)
     spec, cfg = service.config_body(call)
     return Reply(200, service.submit(call, spec, cfg, call.args))
 
@@ -56,13 +55,11 @@ async def submit_job(call: Call) -> Reply:
 async def submit_job_upload(call: Call) -> Reply:
     """Submit the job config uploaded as the multipart part `config_file` (newer engines; the MCP client's
     submit_job_upload); the same query parameters as /submit-job."""
-    service.state(call)
     spec, cfg = service.uploaded_config(call)
     return Reply(200, service.submit(call, spec, cfg, call.args))
 
 
 async def submit_jobs(call: Call) -> Reply:
-    service.state(call)
     body = service.json_body(call)
     if not isinstance(body, list):
         raise ApiError("invalid", "Request body must be a JSON array of job configs.", field="body")
@@ -72,7 +69,7 @@ async def submit_jobs(call: Call) -> Reply:
             raise ApiError("invalid", f"[{i}] must be a job config object", field=f"[{i}]")
         try:
             config = {k: v for k, v in item.items() if k != "params"}
-            jobconfig.validate(config, service.prov(call).known_plugins)
+            jobconfig.validate(config, call.provider.known_plugins)
             validation.check("seatunnel/job-config.request", config)
         except ApiError as err:
             raise service._config_error(call, ApiError(err.kind, f"[{i}] {err.message}",
@@ -106,7 +103,7 @@ def _info_job(call: Call) -> Job | None:
     raw = call.path.get("jobId", "")
     if not raw.strip():
         raise ApiError("invalid", "The jobId must not be empty.", field="jobId")
-    return call.session.store(KEY).get(str(jobconfig.parse_long(raw, "jobId")))
+    return call.store.get(str(jobconfig.parse_long(raw, "jobId")))
 
 
 async def job_info(call: Call) -> Reply:
@@ -115,7 +112,7 @@ async def job_info(call: Call) -> Reply:
     if job is None:
         # the engine answers an unknown (or expired) id with 200 and the bare id: "jobId not found in job-info"
         return Reply(200, model.unknown_job(raw.strip()))
-    return Reply(200, model.job_info(job, call.now_ns, service.prov(call).profile))
+    return Reply(200, model.job_info(job, call.now_ns, call.provider.profile))
 
 
 async def running_jobs(call: Call) -> Reply:
@@ -129,9 +126,9 @@ async def finished_jobs(call: Call) -> Reply:
 
 
 async def overview(call: Call) -> Reply:
-    p = service.prov(call)
-    cl = service.state(call)
-    counts = call.session.store(KEY).count_by_state()
+    p = call.provider
+    cl = call.state
+    counts = call.store.count_by_state()
     live = sum(counts.get(s, 0) for s in LIVE)
     tags = p.worker_tags()
     # query parameters are a worker tag filter: a worker counts when it carries every requested tag
@@ -147,8 +144,8 @@ async def overview(call: Call) -> Reply:
 
 
 async def system_monitoring(call: Call) -> Reply:
-    cl = service.state(call)
-    store = call.session.store(KEY)
+    cl = call.state
+    store = call.store
     now = call.now_ns
     live = len(store.in_states(LIVE))
     gb = cl.memory_gb
@@ -182,8 +179,8 @@ async def system_monitoring(call: Call) -> Reply:
 async def logs(call: Call) -> Reply:
     """`/logs/{jobId}`: the job's engine log text (the seed's "last N lines"); `job-<id>.log`: the same file;
     `?format=json`: where the logs are; `/logs`: every job's log link (HTML, or JSON with format=json)."""
-    cl = service.state(call)
-    store = call.session.store(KEY)
+    cl = call.state
+    store = call.store
     raw = call.path.get("jobId", "")
     want_json = (call.request.query.get("format") or "").lower() == "json"
     base = call.base_url()

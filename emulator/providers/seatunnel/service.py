@@ -10,34 +10,21 @@ import base64
 import binascii
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...core import validation
 from ...core.errors import ApiError
 from ...core.sharing import keep_body
-from ...routing import Call
 from . import hocon, jobconfig, model, multipart
 from .lifecycle import ALL_STATES, LIVE, TERMINAL, graph_for
-from .state import KEY, ClusterState, cluster
-
-if TYPE_CHECKING:
-    from .provider import SeaTunnelProvider
-
-
-def prov(call: Call) -> SeaTunnelProvider:
-    return call.provider  # type: ignore[return-value]
-
-
-def state(call: Call) -> ClusterState:
-    """The session's cluster state; created before any job so its listener sees every transition."""
-    return cluster(call.session, int(prov(call).opts["id_epoch_start_ms"]))
-
+from .provider import SeaTunnelCall as Call
+from .state import ClusterState
 
 # --- auth and bodies --------------------------------------------------------------------------------------
 
 def check_auth(call: Call) -> None:
     """Basic auth as the engine's BasicAuthFilter does it, when enabled (option basic_auth)."""
-    p = prov(call)
+    p = call.provider
     if not p.flag("basic_auth"):
         return
     header = call.headers.get("Authorization", "")
@@ -73,7 +60,7 @@ def config_body(call: Call) -> tuple[Any, dict]:
 
 def config_from(call: Call, raw: bytes, fmt: str, where: str) -> tuple[Any, dict]:
     """A job config from `raw` in `fmt` (json or hocon); `where` names the body or the uploaded file."""
-    if fmt == "hocon" and prov(call).profile["hocon"]:
+    if fmt == "hocon" and call.provider.profile["hocon"]:
         if not raw.strip():
             raise ApiError("invalid", "Request body is empty.", field=where)
         try:
@@ -124,7 +111,7 @@ def uploaded_config(call: Call) -> tuple[Any, dict]:
 
 def _config_error(call: Call, err: ApiError) -> ApiError:
     """Config problems are 400 in the seed; the engine itself answers them with 500 (profile)."""
-    if prov(call).profile["config_error_status"] == 500:
+    if call.provider.profile["config_error_status"] == 500:
         return ApiError("internal", err.message, field=err.field, status=500)
     return err
 
@@ -132,11 +119,11 @@ def _config_error(call: Call, err: ApiError) -> ApiError:
 def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
     """Validate, resolve id, name and restore point, plan the rows, and create the job. Returns the submit
     answer `{"jobId", "jobName"}`."""
-    p = prov(call)
+    p = call.provider
     profile = p.profile
-    cl = state(call)
+    cl = call.state
     session = call.session
-    store = session.store(KEY)
+    store = call.store
     try:
         info = jobconfig.validate(cfg, p.known_plugins)
         validation.check("seatunnel/job-config.request", cfg)  # the published types, after the engine's words
@@ -182,7 +169,7 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
     if mode == "BATCH":
         # rows to read / rows per second, unless the fate or the configuration times RUNNING; planned with
         # the engine so its timer and the metrics agree exactly (no jitter)
-        span = session.planned(KEY, fate, "RUNNING", (total - base) / rate if rate > 0 else 0.0)
+        span = session.planned(call.provider.key, fate, "RUNNING", (total - base) / rate if rate > 0 else 0.0)
 
     if jid is None:
         jid = cl.next_id(call.now_ns, lambda i: i in store or i in cl.checkpoints)
@@ -197,7 +184,7 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
     bpr = jobconfig.bytes_per_row(cfg) or session.rng.randint(64, 512)
     # what the job keeps: its config as sent (env and DAG are derived again on read) and a compact plan
     data = model.Plan(name, (mode, total, rate, span, tuple(weights), bpr, interval_s), base, start_sp, restored)
-    job = session.submit(KEY, graph_for(mode), jid, spec, data=data, fate=fate,
+    job = session.submit(call.provider.key, graph_for(mode), jid, spec, data=data, fate=fate,
                          planned={"RUNNING": span} if span is not None else None)
     model.remember(job, env, info["dag"])
     call.job_id = jid
@@ -208,7 +195,7 @@ def _restore_point(call: Call, cl: ClusterState, env: dict, jid: str | None, sta
                    existing: Any) -> tuple[dict | None, int]:
     """Where a (re)submitted job starts: a savepoint path (seed: env restore.mode / savepoint.path), the
     job id's savepoint (isStartWithSavePoint), its last checkpoint (same id again), or nothing."""
-    profile = prov(call).profile
+    profile = call.provider.profile
     path = jobconfig.lookup(env, "savepoint.path")
     mode = str(jobconfig.lookup(env, "restore.mode") or "").lower()
     if profile["env_job_id"] and (path or mode == "savepoint"):
@@ -251,13 +238,12 @@ def stop(call: Call, item: Any) -> str:
     for flag in ("isStopWithSavePoint", "force"):  # a boolean, or its text ("true"), as the schema says
         if flag in item and not isinstance(item[flag], (bool, str)):
             raise ApiError("invalid", f"{flag} must be true or false, got {json.dumps(item[flag])}", field=flag)
-    state(call)
-    job = call.session.store(KEY).get(jid)
+    job = call.store.get(jid)
     if job is None:
         return jid
     if _truthy(item.get("isStopWithSavePoint")):
         cmd = "savepoint"
-    elif prov(call).profile["force_immediate"] and _truthy(item.get("force")):
+    elif call.provider.profile["force_immediate"] and _truthy(item.get("force")):
         cmd = "force"
     else:
         cmd = "cancel"
@@ -270,7 +256,7 @@ def stop(call: Call, item: Any) -> str:
 
 def paging(call: Call) -> tuple[int, int] | None:
     """(page, rows) when the client asked for a page and the profile pages; messages are the engine's."""
-    if not prov(call).profile["page_envelope"]:
+    if not call.provider.profile["page_envelope"]:
         return None
     q = call.request.query
     if "page" not in q:
@@ -305,14 +291,14 @@ def page_of(jobs: Iterable[Any], total: int, pg: tuple[int, int] | None) -> tupl
 
 def running(call: Call) -> tuple[list, int]:
     """Every submitted, not yet ended job (PENDING ones too), in submit order."""
-    jobs = call.session.store(KEY).in_states(LIVE)
+    jobs = call.store.in_states(LIVE)
     return jobs, len(jobs)
 
 
 def finished(call: Call, state_name: str) -> tuple[Iterable, int]:
     """Ended jobs in the order they ended, of one state (any case) or all (empty); unknown state: none."""
-    cl = state(call)
-    counts = call.session.store(KEY).count_by_state()
+    cl = call.state
+    counts = call.store.count_by_state()
     name = state_name.strip()
     if not name:
         return cl.finished_iter(None), sum(counts.get(s, 0) for s in TERMINAL)
@@ -327,7 +313,7 @@ def listed(call: Call, jobs: Iterable, total: int) -> Any:
     pg = paging(call)
     page, total = page_of(jobs, total, pg)
     now = call.now_ns
-    profile = prov(call).profile
+    profile = call.provider.profile
     items = [model.job_info(j, now, profile) for j in page]
     call.shown = page
     return items if pg is None else {"data": items, "total": total}

@@ -2,8 +2,9 @@
 checkpoint and savepoint storage (which outlives expired jobs, as the engine's checkpoint storage does), the
 flake-id generator and the emulated cluster member.
 
-One `ClusterState` lives in `session.extra("seatunnel", ...)`; it listens to the session's transitions so the
-finished index is kept by state as jobs end (listing never scans all jobs).
+One `ClusterState` per session is the provider's state (made by the engine on first use); the provider's
+transition hook hands it every SeaTunnel transition, so the finished index is kept by state as jobs end
+(listing never scans all jobs).
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from collections.abc import Callable
 
 from ...core import fakes
 from ...core.session import Session
-from ...core.store import Job
+from ...core.store import Job, JobStore
 from . import model
 from .lifecycle import TERMINAL
 
-KEY = "seatunnel"
 HAZELCAST_PORT = 5801
+PROVIDER_KEY = "seatunnel"  # whose store the state indexes (the provider class says the same key)
 MAX_CHECKPOINTS = 10_000  # checkpoint/savepoint records kept per session (bounded memory)
 
 
@@ -46,10 +47,6 @@ class ClusterState:
         self.finished_all: list[tuple[Job, int]] = []
         self.checkpoints: OrderedDict[str, dict] = OrderedDict()   # job id -> {"rows", "savepoint"}
         self.savepoints: OrderedDict[str, dict] = OrderedDict()    # path -> {"jobId", "rows"}
-        # drop listeners of a previous state object of this session (after a reset) before adding ours
-        session.listeners[:] = [fn for fn in session.listeners
-                                if not isinstance(getattr(fn, "__self__", None), ClusterState)]
-        session.listeners.append(self.on_transition)
 
     # --- snapshot -----------------------------------------------------------------------------------------
     def __snapshot__(self) -> dict:
@@ -64,7 +61,7 @@ class ClusterState:
         """Rebuild from `__snapshot__` once the session's jobs are back."""
         obj = cls(session, state["epoch_ms"])
         obj._last_ms, obj._seq = state["last_ms"], state["seq"]
-        store = session.store(KEY)
+        store = obj.store
 
         def entries(pairs: list) -> list[tuple[Job, int]]:
             return [(job, t) for jid, t in pairs if (job := store.get(jid)) is not None]
@@ -74,6 +71,11 @@ class ClusterState:
         obj.checkpoints = OrderedDict((k, v) for k, v in state["checkpoints"])
         obj.savepoints = OrderedDict((k, v) for k, v in state["savepoints"])
         return obj
+
+    @property
+    def store(self) -> JobStore:
+        """The session's SeaTunnel jobs."""
+        return self.session.store(PROVIDER_KEY)
 
     # --- ids ----------------------------------------------------------------------------------------------
     def next_id(self, now_ns: int, taken: Callable[[str], bool]) -> str:
@@ -94,8 +96,6 @@ class ClusterState:
     # --- transitions --------------------------------------------------------------------------------------
     def on_transition(self, job: Job, old: str | None, new: str, t_ns: int, message: str) -> None:
         """Keep the finished index, the savepoint path and the checkpoint storage up to date."""
-        if job.provider != KEY or self.session.extras.get(KEY) is not self:
-            return
         if new == "DOING_SAVEPOINT":
             job.data.savepoint = f"/seatunnel/checkpoint/savepoint/{job.id}/{t_ns // 1_000_000}"
         if new in TERMINAL:
@@ -113,7 +113,7 @@ class ClusterState:
             self.checkpoints.move_to_end(job.id)
             self._cap(self.checkpoints)
             # entries of expired or replaced jobs are skipped on read; compact when they outnumber the live ones
-            if len(self.finished_all) > 2 * len(self.session.store(KEY)) + 1024:
+            if len(self.finished_all) > 2 * len(self.store) + 1024:
                 self.compact()
 
     @staticmethod
@@ -136,8 +136,3 @@ class ClusterState:
 def valid(job: Job, t_ns: int, state: str | None) -> bool:
     """An index entry still describes the job: not expired or replaced, and still in the end it reached then."""
     return not job.evicted and job.finished_ns == t_ns and (job.state == state if state else job.terminal)
-
-
-def cluster(session: Session, epoch_ms: int) -> ClusterState:
-    """The session's SeaTunnel cluster state (created, and its listener added, on first use)."""
-    return session.extra(KEY, lambda: ClusterState(session, epoch_ms))

@@ -9,7 +9,7 @@ docs/providers/streams.md.
 from __future__ import annotations
 
 from ...core.errors import ApiError
-from ...routing import Call, Reply
+from ...kit import Call, Reply
 
 NOT_FOUND = "CDISW5000E"
 # kind -> (status, message id); ids other than CDISW5000E are the emulator's choice (see module docstring)

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 from ...core.clock import iso_utc
 from ...core.sharing import share
 from ...core.store import Job
-from ...routing import Call
+from ...kit import Call
 from .lifecycle import CANCELED, CANCELING, RUNNING_STATES, UNKNOWN, status_of
 
 PREFIXES = ("/streams/rest", "/streams/v1", "/streams")  # longest first, for prefix_of

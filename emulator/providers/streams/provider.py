@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import hmac
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...core.errors import ApiError
-from ...routing import Call, Reply, Route
-from ..base import Option, Provider
+from ...kit import Call, Option, Provider, Reply, Route
 from . import errors
 from .lifecycle import JOB
+from .state import StreamsState
+
+if TYPE_CHECKING:
+    from ...config import Settings
+    from ...core.session import Session
+    from .model import Instance
 
 
-class Streams(Provider):
+class Streams(Provider[StreamsState, None]):
     """Teracloud Streams job life cycle REST API (and the IBM Streams 4.x/5.x paths older clients use)."""
 
     key = "streams"
@@ -44,7 +49,9 @@ class Streams(Provider):
         Option("first_job_id", int, 0, "id of the first job of each instance (Streams counts from 0)", minimum=0),
     )
 
-    def __init__(self, settings) -> None:
+    job_param = "jobId"
+
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.default_regions = parse_regions(self.opts["regions"])
 
@@ -53,11 +60,19 @@ class Streams(Provider):
 
         return routes()
 
+    def new_state(self, session: Session) -> StreamsState:
+        return StreamsState()
 
-    def render_error(self, err: ApiError, call: Call) -> Reply:
+    def state_to_snapshot(self, state: StreamsState) -> dict[str, Instance]:
+        return state.instances
+
+    def state_from_snapshot(self, value: dict[str, Instance], session: Session) -> StreamsState:
+        return StreamsState(dict(value))
+
+    def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return errors.render_error(err, call)
 
-    def authenticate(self, call: Call) -> None:
+    def authenticate(self, call: Call[Any]) -> None:
         """Bearer-token check when the `token` option is set (401 in Streams' format otherwise)."""
         token = self.opts["token"]
         if not token:
@@ -71,8 +86,11 @@ class Streams(Provider):
             raise ApiError("unauthorized", "The bearer token in the Authorization header is not valid.",
                            field="Authorization")
 
-    def error_schema(self, call: Call) -> str:
+    def error_schema(self, call: Call[Any] | None) -> str:
         return "streams/error"
+
+
+StreamsCall = Call[Streams]
 
 
 def parse_regions(items: list[str]) -> dict[str, int]:

@@ -9,23 +9,19 @@ from ...core import validation
 from ...core.errors import ApiError
 from ...core.sharing import keep_body
 from ...core.store import Job, JobStore
-from ...routing import Call, Reply, Route, finder
+from ...kit import Reply, Route, finder
 from . import model
 from .errors import not_found
 from .lifecycle import CANCELED, JOB, RUNNING_STATES
 from .model import Instance
+from .provider import StreamsCall as Call
 
-KEY = "streams"
 BUNDLE_TYPES = ("application/x-jar", "application/octet-stream", "application/zip", "application/java-archive")
 
 
 # --- shared steps -----------------------------------------------------------------------------------------
 def _json_body(call: Call, raw: bytes) -> Any:
     return None if validation.is_blank(raw) else validation.parse_json(raw)
-
-
-def _instances(call: Call) -> dict[str, Instance]:
-    return call.session.extra(KEY, dict)
 
 
 def _instance(call: Call) -> tuple[Instance, JobStore]:
@@ -35,11 +31,11 @@ def _instance(call: Call) -> tuple[Instance, JobStore]:
     allowed = call.provider.opts["instances"]
     if allowed and inst_id not in allowed:
         raise not_found("instance", inst_id)
-    insts = _instances(call)
+    insts = call.state.instances
     inst = insts.get(inst_id)
     if inst is None:
         inst = insts[inst_id] = Instance(inst_id, next_job=call.provider.opts["first_job_id"])
-    store = call.session.store(KEY)
+    store = call.store
     store.add_index("instance", _instance_key)  # once per store: an instance's list costs its own jobs only
     _sweep(store, insts)
     return inst, store
@@ -161,11 +157,12 @@ async def submit_job(call: Call) -> Reply:
     key = f"{inst.id}/{jid}"
     if body.get("preview"):
         # a preview shows the job that would be made; nothing is kept and the id is not used up
-        return Reply(200, model.job_resource(Job(key, KEY, JOB, body, data, None, now), call))
+        return Reply(200, model.job_resource(Job(key, call.provider.key, JOB, body, data, None, now), call))
     fate = call.fate(JOB, {"name": name, "applicationName": src["applicationName"], "instance": inst.id,
                            "jobGroup": group})
     # the job keeps the body as sent (bytes, shared between identical submits); nothing reads it back
-    job = call.session.submit(KEY, JOB, key, keep_body(call.raw) if call.raw else body, data=data, fate=fate)
+    kept = keep_body(call.raw) if call.raw else body
+    job = call.session.submit(call.provider.key, JOB, key, kept, data=data, fate=fate)
     call.job_id = job.id
     inst.next_job += 1
     inst.names[name] = jid
@@ -261,20 +258,20 @@ def _instance_ids(call: Call) -> list[str]:
     if configured:
         return list(configured)
     ids = [call.provider.opts["default_instance"]]
-    ids.extend(i for i in _instances(call) if i not in ids)
+    ids.extend(i for i in call.state.instances if i not in ids)
     return ids
 
 
 def _job_counts(call: Call) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for job in call.session.store(KEY):
+    for job in call.store:
         inst = model.instance_of(job)
         counts[inst] = counts.get(inst, 0) + 1
     return counts
 
 
 async def list_instances(call: Call) -> Reply:
-    _sweep(call.session.store(KEY), _instances(call))
+    _sweep(call.store, call.state.instances)
     counts = _job_counts(call)
     items = [model.instance_resource(i, call, counts.get(i, 0)) for i in _instance_ids(call)]
     return Reply(200, {"instances": items, "total": len(items), "resourceType": "instanceList"})

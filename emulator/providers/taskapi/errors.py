@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.errors import DEFAULT_STATUS, ApiError
-from ...routing import Call, Reply
+from ...kit import Call, Reply
 
 TYPE_BASE = "https://seequent.com/error-codes/compute"
 

@@ -35,20 +35,6 @@ ALIASES = {
 }
 
 
-def _on_enter(job, state: str, t_ns: int) -> None:
-    """Freeze the progress a job had reached when it is cancelled, so `cancelling`/`cancelled` keep reporting
-    how far it got (the timer of the state it left is still on the job at this point)."""
-    if state == CANCELLING and len(job.history) >= 2:
-        prev_t, _, prev_state, _ = job.history[-2]
-        frac = 0.0
-        if prev_state == IN_PROGRESS and job.timer is not None:
-            span = job.timer[0] - prev_t
-            frac = 1.0 if span <= 0 else min(1.0, max(0.0, (t_ns - prev_t) / span))
-        from .model import record  # model imports this module's states
-
-        record(job).progress_at_cancel = min(99, int(frac * 100))
-
-
 def make_graph(name: str, run_seconds: float = DEFAULT_RUN_SECONDS) -> Graph:
     """A Task API job graph whose `in progress` state lasts `run_seconds` by default (a catalogue task can
     declare its own typical duration; `--duration` still overrides every task)."""
@@ -65,7 +51,6 @@ def make_graph(name: str, run_seconds: float = DEFAULT_RUN_SECONDS) -> Graph:
         commands={"cancel": {REQUESTED: CANCELLING, IN_PROGRESS: CANCELLING}},
         failure={"*": FAILED},
         aliases=ALIASES,
-        on_enter=_on_enter,
     )
 
 

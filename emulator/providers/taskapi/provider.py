@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...core.errors import ApiError
-from ...routing import Call, Reply, Route
-from ..base import Option, Provider
+from ...core.lifecycle import Graph
+from ...kit import Call, Option, Provider, Reply, Route
 from . import errors
 from .catalogue import load_catalogue
-from .lifecycle import JOB
+from .lifecycle import CANCELLING, IN_PROGRESS, JOB
+
+if TYPE_CHECKING:
+    from ...core.session import Session
+    from ...core.store import Job
 
 
-class TaskApi(Provider):
+class TaskApi(Provider[None, None]):
     """Seequent Evo Compute Task API 0.0.2 (see the package docstring)."""
 
     key = "taskapi"
@@ -26,6 +30,7 @@ class TaskApi(Provider):
         "type": "the task as topic/task", "key": "the same as type", "org_id": "the organisation UUID",
         "topic": "the task's topic", "task": "the task's name", "parameters": "the parameters (an object subset)"}
     lifecycle = (JOB,)  # catalogue tasks walk copies of it with their own run time
+    job_param = "job_id"
     options = (
         Option("auth", bool, False, "require 'Authorization: Bearer <token>' (401 problem otherwise)"),
         Option("tokens", list, [], "accepted bearer tokens, '|'-separated (empty: any non-empty token)"),
@@ -49,15 +54,30 @@ class TaskApi(Provider):
 
         return routes()
 
-    def graphs(self) -> dict:
+    def graphs(self) -> dict[str, Graph]:
         graphs = super().graphs()
         graphs.update({t.graph.name: t.graph for t in self.catalogue.values()})
         return graphs
 
-    def render_error(self, err: ApiError, call: Call) -> Reply:
+    def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return errors.render_error(err, call)
 
-    def authenticate(self, call: Call) -> None:
+    def on_transition(self, session: Session, job: Job, old: str | None, new: str, t_ns: int,
+                      message: str) -> None:
+        """Freeze the progress a job had reached when it is cancelled, so `cancelling`/`cancelled` keep
+        reporting how far it got (the timer of the state it left is still on the job at this point)."""
+        if new != CANCELLING or len(job.history) < 2:
+            return
+        prev_t, _, prev_state, _ = job.history[-2]
+        frac = 0.0
+        if prev_state == IN_PROGRESS and job.timer is not None:
+            span = job.timer[0] - prev_t
+            frac = 1.0 if span <= 0 else min(1.0, max(0.0, (t_ns - prev_t) / span))
+        from .model import record  # model imports this package's lifecycle, as this module does
+
+        record(job).progress_at_cancel = min(99, int(frac * 100))
+
+    def authenticate(self, call: Call[Any]) -> None:
         """Raise 401 when auth emulation is on and the request carries no acceptable bearer token."""
         if not self.auth:
             return
@@ -67,3 +87,6 @@ class TaskApi(Provider):
                            field="Authorization")
         if self.tokens and token.strip() not in self.tokens:
             raise ApiError("unauthorized", "The bearer token is not valid", field="Authorization")
+
+
+TaskApiCall = Call[TaskApi]

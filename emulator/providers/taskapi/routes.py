@@ -4,26 +4,20 @@ cancel it (204). Handlers only check the request, ask the session, and format vi
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...core import validation
 from ...core.errors import ApiError
 from ...core.sharing import keep_body
 from ...core.store import Job
-from ...routing import Call, Param, Reply, Route, finder
+from ...kit import Param, Reply, Route, finder
 from . import model
 from .catalogue import invalid_parameters
 from .lifecycle import JOB, TERMINAL
-
-if TYPE_CHECKING:
-    from .provider import TaskApi
+from .provider import TaskApiCall as Call
 
 BASE = "/compute/orgs/{org_id}/{topic}/{task}"
 JOB_PATH = BASE + "/{job_id}"
-
-
-def _provider(call: Call) -> TaskApi:
-    return call.provider  # type: ignore[return-value]
 
 
 _UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -44,7 +38,7 @@ def _uuid(value: str, name: str) -> str:
 def _precheck(call: Call) -> tuple[str, str, str]:
     """The org and task of the path: (org_id, topic, task). Runs before the body is judged (auth runs before
     both, in the pipeline), so a client gets 401, then 404, before any complaint about its body."""
-    prov = _provider(call)
+    prov = call.provider
     org_id = _uuid(call.path["org_id"], "org_id")
     if prov.orgs and org_id not in prov.orgs:
         raise ApiError("not_found", f"Organization {org_id} not found", field="org_id")
@@ -58,7 +52,7 @@ def _job(call: Call) -> Job:
     """The job named by the path, which must belong to the path's org, topic and task (else 404)."""
     org_id, topic, task = _precheck(call)
     job_id = _uuid(call.path["job_id"], "job_id")
-    job = call.session.store(_provider(call).key).get(job_id)
+    job = call.store.get(job_id)
     d = model.record(job) if job is not None else None
     if d is None or (d.org_id, d.topic, d.task) != (org_id, topic, task):
         raise ApiError("not_found", f"Job {job_id} not found for task {topic}/{task} in organization {org_id}",
@@ -78,7 +72,7 @@ def parse_create(call: Call, raw: bytes) -> Any:
 async def create_job(call: Call) -> Reply:
     """POST /compute/orgs/{org_id}/{topic}/{task} {"parameters": {...}} -> 303, Location: .../{job_id}/status"""
     org_id, topic, task = _precheck(call)
-    prov = _provider(call)
+    prov = call.provider
     parameters = call.body["parameters"]
     entry = prov.catalogue.get(f"{topic}/{task}")
     if entry is not None:
@@ -105,14 +99,14 @@ async def create_job(call: Call) -> Reply:
 async def get_status(call: Call) -> Reply:
     """GET .../{job_id}/status -> 202 while ongoing, 200 once finished."""
     job = _job(call)
-    body = model.status_body(job, call.now_ns, call.base_url(), _provider(call).one_l)
+    body = model.status_body(job, call.now_ns, call.base_url(), call.provider.one_l)
     return Reply(200 if job.state in TERMINAL else 202, body)
 
 
 async def get_results(call: Call) -> Reply:
     """GET .../{job_id} -> 202 {status, links} while ongoing, 200 {status, results, error} once finished."""
     job = _job(call)
-    one_l = _provider(call).one_l
+    one_l = call.provider.one_l
     if job.state in TERMINAL:
         return Reply(200, model.results_body(job, one_l))
     return Reply(202, model.pending_results_body(job, call.base_url(), one_l))
@@ -130,7 +124,7 @@ async def cancel_job(call: Call) -> Reply:
 async def list_tasks(call: Call) -> Reply:
     """GET /compute/orgs/{org_id}/tasks: the catalogue's tasks, by key, `limit`/`offset` paged (newer API;
     without a catalogue the list is empty, since any topic/task is then accepted)."""
-    prov = _provider(call)
+    prov = call.provider
     org_id = _uuid(call.path["org_id"], "org_id")
     if prov.orgs and org_id not in prov.orgs:
         raise ApiError("not_found", f"Organization {org_id} not found", field="org_id")

@@ -1,15 +1,19 @@
-"""The contract every provider meets: its key, routes, lifecycle graphs, profiles, options and error format.
+"""The contract every provider meets: its key, routes, lifecycle graphs, profiles, options, error format,
+its per-session state, the principal its `authenticate` returns, its one transition hook and how a request
+names a job.
 
-A provider is a folder under providers/ with (by convention) `routes.py` (the route table and thin
-handlers), `model.py` (wire model: job -> JSON), `lifecycle.py` (its graphs and state names) and
-`errors.py` (its error renderer). Adding a system means adding a folder and its schemas/, nothing in core/.
+A provider is a folder under providers/ with (by convention) `provider.py` (the Provider subclass and its
+`Call` alias), `routes.py` (the route table and thin handlers), `state.py` (its per-session state dataclass),
+`model.py` (wire model: job -> JSON), `lifecycle.py` (its graphs and state names) and `errors.py` (its error
+renderer). Adding a system means adding a folder and its schemas/, nothing in core/.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from ..core.errors import ApiError
 from ..core.lifecycle import Graph, states_of
@@ -17,8 +21,12 @@ from ..core.lifecycle import Graph, states_of
 if TYPE_CHECKING:
     from ..config import Settings
     from ..core.session import Session
-    from ..core.store import Job
-    from ..routing import Call, Reply, Route
+    from ..core.store import Job, JobStore
+    from .call import Call
+    from .route import Reply, Route
+
+S = TypeVar("S")
+U = TypeVar("U")
 
 
 _TRUE = ("1", "true", "yes", "on")
@@ -78,8 +86,10 @@ class Option:
                 "minimum": self.minimum, "maximum": self.maximum}
 
 
-class Provider:
-    """Base class of the five providers. Subclasses set the class attributes and implement the methods."""
+class Provider(Generic[S, U]):
+    """Base class of the providers, generic in the provider's per-session state `S` (a small dataclass, or
+    None) and the principal `U` its `authenticate` returns (None when it has no notion of a user). Subclasses
+    set the class attributes and implement the methods."""
 
     key: str = ""
     title: str = ""
@@ -128,20 +138,57 @@ class Provider:
                 return st
         return None
 
-    def render_error(self, err: ApiError, call: Call) -> Reply:
+    def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         raise NotImplementedError
 
-    def authenticate(self, call: Call) -> None:
-        """Check the caller's credentials; raise ApiError('unauthorized') to refuse. Runs before query and
-        body parsing, so a client without credentials gets 401 whatever it sent. Default: no auth."""
+    def authenticate(self, call: Call[Any]) -> U:
+        """Check the caller's credentials and return the principal (`call.user` then); raise
+        ApiError('unauthorized') to refuse. Runs before query and body parsing, so a client without
+        credentials gets 401 whatever it sent. Default: no auth, no principal."""
+        return cast(U, None)
 
-    def document_schema(self, name: str, schema: dict) -> dict:
+    # --- per-session state (created, reset and snapshotted by the engine) ----------------------------------
+    def new_state(self, session: Session) -> S:
+        """This provider's state for a new `session` (uploaded bundles, counters, indexes the store does not
+        keep); the engine calls it on the session's first use of it. Default: no state."""
+        return cast(S, None)
+
+    def state_of(self, session: Session) -> S:
+        """`session`'s state of this provider (`call.state` in a handler)."""
+        return cast(S, session.state(self.key))
+
+    def state_to_snapshot(self, state: S) -> Any:
+        """`state` as a snapshot keeps it: a value the snapshot codec encodes (JSON values, bytes, sets,
+        dataclasses). Default: the state itself."""
+        return state
+
+    def state_from_snapshot(self, value: Any, session: Session) -> S:
+        """The inverse of `state_to_snapshot`, once `session`'s jobs are restored (it may refer to them)."""
+        return cast(S, value)
+
+    # The one transition hook: `on_transition(session, job, old, new, t_ns, message)`, called by the engine
+    # after each move of one of this provider's jobs (old is None at submit), or None. It records what the
+    # system records on entry (a savepoint path, a finished index); it must not schedule anything itself.
+    on_transition: Callable[[Session, Job, str | None, str, int, str], None] | None = None
+
+    def job_id_of(self, call: Call[Any]) -> str | None:
+        """The id of the job a request is about, for the journal and the log: the one the handler resolved
+        (`call.job_id`), else the path parameter named `job_param`. A provider whose requests name jobs
+        elsewhere (a query parameter, the body) says so by overriding this."""
+        if call.job_id:
+            return call.job_id
+        return call.path.get(self.job_param) if self.job_param else None
+
+    # the path parameter that names a job in this provider's routes (None: none does)
+    job_param: ClassVar[str | None] = None
+
+    def document_schema(self, name: str, schema: dict[str, Any]) -> dict[str, Any]:
         """Schema `name` as the OpenAPI document publishes it (a copy the caller may keep). A provider whose
         handlers refuse what the file cannot know (this deployment's plugin names) narrows it here, so the
         document says exactly what is taken. Default: the file as it is."""
         return schema
 
-    def error_schema(self, call: Call) -> str | None:
+    def error_schema(self, call: Call[Any] | None) -> str | None:
         """Schema name of this provider's error body (may depend on the profile)."""
         return f"{self.key}/error"
 
@@ -155,11 +202,12 @@ class Provider:
         return job.state
 
     # --- shared helpers -----------------------------------------------------------------------------------
-    def store(self, session: Session):
+    def store(self, session: Session) -> JobStore:
+        """`session`'s jobs of this provider."""
         return session.store(self.key)
 
 
-def parse_options(cls: type[Provider], given: dict[str, Any]) -> dict[str, Any]:
+def parse_options(cls: type[Provider[Any, Any]], given: dict[str, Any]) -> dict[str, Any]:
     """Every option of provider `cls`: the declared default, or `given`'s value parsed to the declared type.
     ValueError naming `--option <key>.<name>` and the valid choices for an unknown option or a bad value."""
     declared = {o.name: o for o in cls.options}

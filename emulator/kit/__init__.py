@@ -1,0 +1,15 @@
+"""The provider kit: the whole surface a provider is written against, and nothing else of the engine.
+
+- `Provider` (generic in its per-session state and its principal) and `Option`: what a provider declares.
+- `Route`, `Param`, `Reply`, `finder`: its endpoints, their query parameters, what a handler returns.
+- `Call[P]`: the call context of one request, typed by its provider (`call.provider`, `call.store`,
+  `call.state`, `call.user`, `call.job_id`).
+
+The request pipeline that runs a call (emulator.pipeline) is not part of it.
+"""
+
+from .call import Call
+from .provider import Option, Provider, parse_options
+from .route import Param, Reply, Route, finder
+
+__all__ = ["Call", "Option", "Param", "Provider", "Reply", "Route", "finder", "parse_options"]

@@ -1,0 +1,102 @@
+"""What a provider declares about each endpoint: the `Route` (method, path, handler, schemas), its query
+`Param`s and the `Reply` a handler returns. The request pipeline (emulator.pipeline) reads these; a provider
+never sees the pipeline itself."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from ..core.errors import ApiError
+from ..core.store import Job
+
+if TYPE_CHECKING:
+    from .call import Call
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter: its name, type (str, int, float, bool, list), default and a description.
+    `choices` restricts values (compared case-insensitively when `nocase`); `pattern` (a JSON Schema pattern:
+    found anywhere in the text unless anchored) restricts a string's text. Each restriction is both checked
+    here and published in the OpenAPI document, so the two agree. `message(raw)` gives the provider's own
+    words for a value that fails any of them (default: the emulator's, naming the parameter)."""
+
+    name: str
+    type: type = str
+    default: Any = None
+    description: str = ""
+    choices: tuple[str, ...] | None = None
+    nocase: bool = False
+    minimum: float | None = None
+    required: bool = False
+    maximum: float | None = None
+    pattern: str | None = None
+    message: Callable[[str], str] | None = None
+
+    def refuse(self, raw: str | None, default: str) -> ApiError:
+        """The 400 for a value of this parameter that fails a restriction."""
+        text = self.message(raw if raw is not None else "") if self.message is not None else default
+        return ApiError("invalid", text, field=self.name)
+
+
+@dataclass
+class Route:
+    """One endpoint: method, path (aiohttp syntax), handler, and what it takes and gives.
+
+    `body` is the request schema name (`provider/name`), `body_format` how to read the body (`json`, `raw`
+    bytes, or a provider-specific `parse(call, raw)` callable, which answers None for an empty body),
+    `body_limit` the setting that bounds its size; `responses` maps status -> response schema name (None:
+    empty body). `path_params` gives the JSON Schema of a path parameter whose handler takes less than any
+    segment without control characters (validation.PATH_TEXT), or a function of the enabled provider keys
+    giving it. `reads` marks a read of one job's state: it
+    finds that job (None when there is none) so coverage counts the state the response shows and the step
+    clock can move first; handlers of lists and histories name what they showed in `call.shown` instead."""
+
+    method: str
+    path: str
+    handler: Callable[[Call[Any]], Awaitable[Reply]]
+    summary: str = ""
+    body: str | None = None
+    body_format: Any = "json"
+    body_required: bool = True
+    body_limit: str = "max_body"
+    query: tuple[Param, ...] = ()
+    responses: dict[int, str | None] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    reads: Callable[[Call[Any]], Job | None] | None = None
+    path_params: dict[str, dict | Callable[[list[str]], dict]] = field(default_factory=dict)
+
+
+@dataclass
+class Reply:
+    """What a handler returns: a status, a JSON-able body (or bytes, or None) and headers.
+
+    `websocket` (status 101): a factory of the async iterator of text messages to send once the connection is
+    upgraded; the connection closes normally when the iterator ends, and the iterator is closed early if the
+    client goes away.
+
+    `stream` (the event stream): instead of a body, `stream(request, headers)` prepares and writes the response
+    itself, with the session headers every answer carries."""
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] | None = None
+    content_type: str = "application/json"
+    websocket: Callable[[], AsyncIterator[str]] | None = None
+    stream: Callable[[web.Request, dict[str, str]], Awaitable[web.StreamResponse]] | None = None
+
+
+
+def finder(resolve: Callable[[Call[Any]], Job]) -> Callable[[Call[Any]], Job | None]:
+    """A `Route.reads` from a provider's own job resolver: the job, or None where the resolver refuses
+    (the handler then answers the refusal itself)."""
+    def find(call: Call[Any]) -> Job | None:
+        try:
+            return resolve(call)
+        except (ApiError, KeyError, ValueError):
+            return None
+    return find
