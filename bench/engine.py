@@ -2,7 +2,7 @@
 memory held per job, list latency (first page and a deep page, with a filter) and the manual clock advancing
 across every due transition at once.
 
-Jobs are submitted through the provider's own route handler (the real `routing.Call`, over a stand-in
+Jobs are submitted through the provider's own route handler (the real `kit.Call`, over a stand-in
 request object), with each body parsed from JSON afresh as the server would, so the job records, their
 `spec` and their derived `data` are exactly what a served submit keeps; only the socket is skipped.
 
@@ -38,7 +38,7 @@ def rss_bytes() -> int:
 
 
 class StandInRequest:
-    """The few attributes of aiohttp's Request that `routing.Call` and handlers read."""
+    """The few attributes of aiohttp's Request that `kit.Call` and handlers read."""
 
     __slots__ = ("app", "content_length", "headers", "host", "match_info", "method", "path", "query", "scheme")
 
@@ -76,8 +76,7 @@ class Harness:
         """Run the route handler for `method url` and return its Reply (ApiError rendered as the API does)."""
         from emulator.core import validation
         from emulator.core.errors import ApiError
-        from emulator.kit import Call
-        from emulator.routing import parse_args
+        from emulator.kit import Call, parse_args
 
         path, _, query = url.partition("?")
         for route, rx in self.routes:
@@ -149,7 +148,7 @@ def time_lists(h: Harness, t: Target, jobs: int, reps: int, finished: bool) -> d
 
 def time_request(h: Harness, t: Target, url: str, reps: int) -> dict:
     """p50/p99 (ms) of a read through the handler plus response encoding."""
-    from emulator.routing import dumps
+    from emulator.web.respond import dumps
 
     samples = []
     for _ in range(reps):

@@ -3,7 +3,7 @@ the change monkey-patched in, so the gain can be reported before the owner makes
 
     python -m bench.experiment [--orjson] [--uvloop] serve --port N --clock manual ...
 
---orjson: `emulator.routing.dumps` encodes with orjson (same compact output, UTF-8 kept as is).
+--orjson: `emulator.web.respond.dumps` encodes with orjson (same compact output, UTF-8 kept as is).
 --uvloop: `asyncio.run` runs on uvloop's event loop.
 """
 
@@ -18,9 +18,9 @@ def main() -> int:
         argv.remove("--orjson")
         import orjson
 
-        from emulator import routing
+        from emulator.web import respond
 
-        routing.dumps = lambda body: orjson.dumps(body)  # what routing.dumps would become
+        respond.dumps = lambda body: orjson.dumps(body)  # what respond.dumps would become
     if "--uvloop" in argv:
         argv.remove("--uvloop")
         import asyncio

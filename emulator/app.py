@@ -20,8 +20,8 @@ from .core.clock import Clock
 from .core.errors import ApiError
 from .core.session import Session, Sessions
 from .kit import Call, Provider, Reply, Route
-from .routing import make_handler
 from .timers import attach, stop_all, wake_all
+from .web.pipeline import make_handler
 
 log = logging.getLogger("emulator")
 
@@ -177,13 +177,13 @@ def _fallback(status: int, allow: str = "") -> Callable:
             if status == 404:
                 raise web.HTTPNotFound()
             raise web.HTTPMethodNotAllowed(request.method, allow.split(", "))
-        from .routing import _to_response
+        from .web.respond import to_response
 
         session = request.app["sessions"].get(None)
         text = (f"The requested resource was not found: {request.path}" if status == 404
                 else f"Method {request.method} is not allowed on {request.path}")
         call = Call(request, session, provider, Route(request.method, request.path, answer))
-        response = _to_response(provider.render_error(ApiError("invalid", text, status=status), call), session)
+        response = to_response(provider.render_error(ApiError("invalid", text, status=status), call), session)
         if status == 405:  # RFC 9110: a 405 lists the methods the resource does take
             response.headers["Allow"] = allow
         return response

@@ -5,7 +5,7 @@ line and headers a byte every few seconds keeps that timer from mattering for up
 holds a connection and its buffers the whole time. Here each request's line and headers must be complete
 within `--header-timeout` wall seconds of their first byte (for a new connection: of its opening); a client
 that is slower gets `408 Request Timeout` and the connection is closed. Bodies have their own bound
-(`--body-timeout`, in routing.read_bounded).
+(`--body-timeout`, in web/body.py, read_bounded).
 """
 
 from __future__ import annotations

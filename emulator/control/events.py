@@ -25,7 +25,7 @@ from ..core.errors import ApiError
 from ..core.journal import KINDS, Journal, view
 from ..core.session import Session
 from ..kit import Call, Param, Reply, Route
-from ..routing import dumps
+from ..web.respond import dumps
 
 P = "/_emulator"
 BUFFER = 1000          # events queued per subscriber before it is cut off with an `overflow` event

@@ -140,7 +140,6 @@ class JobStore:
         self._index_keys: dict[str, Callable[[Job], Iterable[Any]]] = {}
         self._indexes: dict[str, dict[Any, list[Job]]] = {}
         self._index_dead: dict[str, dict[Any, int]] = {}
-        self.on_evict: Callable[[Job], None] | None = None
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -325,8 +324,6 @@ class JobStore:
             self._order = [j for j in self._order if not j.evicted]
             self._seqs = [j.seq for j in self._order]
             self._dead = 0
-        if self.on_evict is not None:
-            self.on_evict(job)
 
     def _trim_count(self) -> None:
         if self.retain_finished is None:
@@ -365,11 +362,9 @@ class JobStore:
         for job in list(self._by_id.values()):
             job.evicted = True
             job.version += 1
-        hook = self.on_evict
         index_keys = self._index_keys
         self.__init__(self.provider, retain_finished=self.retain_finished,  # type: ignore[misc]
                       retain_seconds=self.retain_ns / 1e9 if self.retain_ns else None,
                       prefix_len=self.prefix_len)
-        self.on_evict = hook
         for name, keys in index_keys.items():
             self.add_index(name, keys)

@@ -9,7 +9,8 @@ The request pipeline that runs a call (emulator.pipeline) is not part of it.
 """
 
 from .call import Call
+from .params import Param, parse_args
 from .provider import Option, Provider, parse_options
-from .route import Param, Reply, Route, finder
+from .route import Reply, Route, finder
 
-__all__ = ["Call", "Option", "Param", "Provider", "Reply", "Route", "finder", "parse_options"]
+__all__ = ["Call", "Option", "Param", "Provider", "Reply", "Route", "finder", "parse_args", "parse_options"]

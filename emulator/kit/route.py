@@ -12,35 +12,10 @@ from aiohttp import web
 
 from ..core.errors import ApiError
 from ..core.store import Job
+from .params import Param
 
 if TYPE_CHECKING:
     from .call import Call
-
-
-@dataclass(frozen=True)
-class Param:
-    """A query parameter: its name, type (str, int, float, bool, list), default and a description.
-    `choices` restricts values (compared case-insensitively when `nocase`); `pattern` (a JSON Schema pattern:
-    found anywhere in the text unless anchored) restricts a string's text. Each restriction is both checked
-    here and published in the OpenAPI document, so the two agree. `message(raw)` gives the provider's own
-    words for a value that fails any of them (default: the emulator's, naming the parameter)."""
-
-    name: str
-    type: type = str
-    default: Any = None
-    description: str = ""
-    choices: tuple[str, ...] | None = None
-    nocase: bool = False
-    minimum: float | None = None
-    required: bool = False
-    maximum: float | None = None
-    pattern: str | None = None
-    message: Callable[[str], str] | None = None
-
-    def refuse(self, raw: str | None, default: str) -> ApiError:
-        """The 400 for a value of this parameter that fails a restriction."""
-        text = self.message(raw if raw is not None else "") if self.message is not None else default
-        return ApiError("invalid", text, field=self.name)
 
 
 @dataclass

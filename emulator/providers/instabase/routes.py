@@ -13,8 +13,7 @@ from ...core.clock import NS
 from ...core.errors import ApiError
 from ...core.sharing import shared_json
 from ...core.store import Job, JobStore
-from ...kit import Param, Reply, Route, finder
-from ...routing import parse_args
+from ...kit import Param, Reply, Route, finder, parse_args
 from . import model
 from .auth import User
 from .lifecycle import (
