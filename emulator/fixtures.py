@@ -38,7 +38,7 @@ from .core import fakes
 if TYPE_CHECKING:
     from aiohttp import web
 
-FORMAT = "job-emulator-sandbox/1"
+FORMAT = "job-emulator-sandbox"  # versioned as snapshots are (core/snapshot.py VERSION)
 SANDBOX_JOBS = 50
 VARIETY_REQUESTS = 12
 
@@ -301,7 +301,7 @@ async def _build_sandbox(keys: list[str], seed: int, n_jobs: int) -> dict[str, d
 
     from . import config as cfg
     from .app import create_app
-    from .core.snapshot import to_json
+    from .core import codec, snapshot
     from .providers import available
 
     settings = cfg.load({"clock": "manual", "seed": seed, "providers": ",".join(keys), "check_responses": True},
@@ -318,16 +318,17 @@ async def _build_sandbox(keys: list[str], seed: int, n_jobs: int) -> dict[str, d
             raise RuntimeError("sandbox responses broke their schemas:\n" + "\n".join(app["contract_violations"]))
         now = session.clock.now_ns()
         docs: dict[str, dict] = {}
+        states = snapshot.provider_states(session)
         for key in keys:
             store = session.store(key)
-            docs[key] = {"format": FORMAT, "provider": key, "seed": seed, "now_ns": now,
-                         "next_seq": store._next_seq,
+            block = codec.encode_store(store)
+            docs[key] = {"format": FORMAT, "version": snapshot.VERSION, "provider": key, "seed": seed,
+                         "now_ns": now, "next_seq": block["next_seq"],
                          "states": dict(sorted(store.count_by_state().items())),
-                         "extras": to_json(session.export_states().get(key)),
-                         "jobs": [to_json(j.to_dict()) for j in store]}
-        st = session.rng.getstate()
-        docs["session"] = {"format": FORMAT, "seed": seed, "now_ns": now, "providers": keys,
-                           "rng": [st[0], list(st[1]), st[2]], "flake_seq": session.ids._flake_seq}
+                         "state": codec.to_json(states.get(key)), "jobs": block["jobs"]}
+        ids = session.ids.state()
+        docs["session"] = {"format": FORMAT, "version": snapshot.VERSION, "seed": seed, "now_ns": now,
+                           "providers": keys, **ids}
         return docs
     finally:
         await client.close()
@@ -402,9 +403,8 @@ def preload(app: web.Application, path: str) -> dict[str, int]:
     timestamps in per-session state (finished indexes, submit times), so moving the clock, not the jobs,
     keeps every answer consistent. Running jobs then finish on their own timers. A missing or foreign path
     raises ValueError with one line."""
+    from .core import codec, snapshot
     from .core.clock import Clock
-    from .core.snapshot import from_json
-    from .core.store import Job
 
     src = Path(path)
     if src.is_dir():
@@ -417,11 +417,11 @@ def preload(app: web.Application, path: str) -> dict[str, int]:
     docs = []
     for file in files:
         try:
-            doc = json.loads(file.read_text(encoding="utf-8"))
+            doc = snapshot.upgrade(json.loads(file.read_text(encoding="utf-8")), FORMAT)
         except (OSError, ValueError) as exc:
-            raise ValueError(f"preload: cannot read {file}: {exc}") from None
-        if doc.get("format") != FORMAT or "provider" not in doc:
-            raise ValueError(f"preload: {file} is not a sandbox file ({FORMAT})")
+            raise ValueError(f"preload: {file} is not a sandbox file: {exc}") from None
+        if "provider" not in doc:
+            raise ValueError(f"preload: {file} is not a sandbox file: it names no provider")
         docs.append(doc)
     if not docs:
         raise ValueError(f"preload: no sandbox files in {path}")
@@ -437,26 +437,19 @@ def preload(app: web.Application, path: str) -> dict[str, int]:
         if key not in app["providers"]:
             continue
         graphs = app["providers"][key].graphs()
-        store = session.store(key)
-        for raw in doc["jobs"]:
-            d = from_json(raw, session)
-            if d["graph"] not in graphs:
-                raise ValueError(f"preload: job {d['id']} uses graph {d['graph']!r}, unknown to {key}")
-            job = Job.from_dict(d, graphs)
-            store.restore(job)
-            if job.timer is not None:
-                session.scheduler.schedule(job, job.timer[0])
-        store._next_seq = max(store._next_seq, int(doc["next_seq"]))
-        if doc.get("extras") is not None:
+        try:
+            jobs = codec.restore_store(session.store(key), doc, graphs, session)
+        except ValueError as exc:
+            raise ValueError(f"preload: {key}: {exc}") from None
+        codec.arm(session, jobs)
+        if doc.get("state") is not None:
             # provider state (instances, bundles, counters) after the jobs: it may refer to them
-            session.import_states({key: from_json(doc["extras"], session)})
+            snapshot.install_states(session, {key: codec.from_json(doc["state"], session)})
         loaded[key] = len(doc["jobs"])
     if meta_file.is_file():
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        meta = snapshot.upgrade(json.loads(meta_file.read_text(encoding="utf-8")), FORMAT)
         if meta.get("seed") == session.seed and meta.get("rng"):
             # same seed as the sandbox: continue its random stream, so new ids never repeat sandbox ids
-            v, internal, gauss = meta["rng"]
-            session.rng.setstate((v, tuple(internal), gauss))
-            session.ids._flake_seq = meta.get("flake_seq", 0)
+            session.ids.set_state({"rng": meta["rng"], "flake_seq": meta.get("flake_seq", 0)})
     session.tick()
     return loaded

@@ -329,7 +329,7 @@ def routes() -> list[Route]:
         Route("GET", f"{P}/snapshot", export_snapshot, "Export the session's whole state",
               responses={200: "control/snapshot.response"}, tags=T),
         Route("POST", f"{P}/snapshot", import_snapshot, "Import a snapshot into the session",
-              body="control/snapshot.response", body_limit="max_snapshot", responses={200: "control/session.response"},
+              body="control/snapshot.request", body_limit="max_snapshot", responses={200: "control/session.response"},
               tags=T),
         Route("GET", f"{P}/providers", providers, "Capabilities of the enabled providers",
               responses={200: "control/providers.response"}, tags=T),

@@ -8,6 +8,7 @@ import fnmatch
 import random
 from dataclasses import asdict, dataclass
 
+from .codec import rng_from_json, rng_to_json
 from .errors import ApiError
 from .rulebook import RuleBook
 
@@ -86,12 +87,10 @@ class FaultBook(RuleBook[FaultRule]):
         return (rule.latency_ms + jitter) / 1000.0
 
     def to_dict(self) -> dict:
-        st = self.rng.getstate()
-        return {**super().to_dict(), "seed": self.seed, "rng": [st[0], list(st[1]), st[2]]}
+        return {**super().to_dict(), "seed": self.seed, "rng": rng_to_json(self.rng)}
 
     @classmethod
     def from_dict(cls, data: dict) -> FaultBook:
         book = cls(seed=data["seed"], rules=[FaultRule(**r) for r in data["rules"]], next_id=data["next_id"])
-        v, internal, gauss = data["rng"]
-        book.rng.setstate((v, tuple(internal), gauss))
+        rng_from_json(book.rng, data["rng"])
         return book

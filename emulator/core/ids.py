@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from .codec import rng_from_json, rng_to_json
+
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
@@ -43,18 +45,10 @@ class IdSource:
         return str((max(ms, 0) << 22) | ((worker & 0x3FF) << 12) | self._flake_seq)
 
     def state(self) -> dict:
-        return {"rng": _rng_state_to_json(self.rng.getstate()), "flake_seq": self._flake_seq}
+        """The generator's state and the flake sequence, as JSON (snapshots keep both, so ids continue)."""
+        return {"rng": rng_to_json(self.rng), "flake_seq": self._flake_seq}
 
     def set_state(self, data: dict) -> None:
-        self.rng.setstate(_rng_state_from_json(data["rng"]))
+        """Continue from a `state()` document."""
+        rng_from_json(self.rng, data["rng"])
         self._flake_seq = data["flake_seq"]
-
-
-def _rng_state_to_json(st: tuple) -> list:
-    version, internal, gauss = st
-    return [version, list(internal), gauss]
-
-
-def _rng_state_from_json(data: list) -> tuple:
-    version, internal, gauss = data
-    return (version, tuple(internal), gauss)

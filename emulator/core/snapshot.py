@@ -1,137 +1,154 @@
-"""Export and import a whole session as JSON: jobs (with their timers and history), provider state (uploaded
-bundles, counters), the clock, every random generator's state, scenarios and faults. After an import the same
-requests give the same responses."""
+"""Export and import a whole session as one JSON document: jobs (with their timers and history), each
+provider's per-session state, the clock, every random generator's state, scenarios and faults. After an
+import the same requests give the same responses.
+
+The document carries `"format": "job-emulator-snapshot"` and an integer `version` (VERSION). Documents of an
+earlier version are migrated on import (MIGRATIONS, one step per version), so a snapshot or state file
+written by the previous release restores; a newer or unknown version is refused naming the versions this
+release reads. Values are encoded by core/codec.py, which the sandbox preload uses too.
+"""
 
 from __future__ import annotations
 
-import base64
-import dataclasses
-import importlib
+import json
+import os
+from collections.abc import Callable
 from typing import Any
 
+from . import codec
 from .clock import Clock
 from .faults import FaultBook
 from .lifecycle import Graph
 from .scenarios import ScenarioBook
 from .session import Session
-from .store import Job
 
-FORMAT = "job-emulator-snapshot/1"
-
-
-def to_json(value: Any) -> Any:
-    """JSON-safe copy: bytes become {"__bytes__": base64}, sets {"__set__": [...]}, a dataclass instance
-    {"__dataclass__": "module:Class", "fields": {...}} (providers keep per-session state in dataclasses)."""
-    if hasattr(value, "__snapshot__") and not isinstance(value, type):
-        cls = type(value)
-        return {"__object__": f"{cls.__module__}:{cls.__qualname__}", "state": to_json(value.__snapshot__())}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        cls = type(value)
-        return {"__dataclass__": f"{cls.__module__}:{cls.__qualname__}",
-                "fields": {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}}
-    if isinstance(value, dict):
-        return {k: to_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_json(v) for v in value]
-    if isinstance(value, (bytes, bytearray)):
-        return {"__bytes__": base64.b64encode(bytes(value)).decode()}
-    if isinstance(value, (set, frozenset)):
-        return {"__set__": sorted(to_json(v) for v in value)}
-    return value
+FORMAT = "job-emulator-snapshot"
+VERSION = 2
 
 
-def _class(path: str) -> Any:
-    """The class a snapshot names: only a dataclass or a class with `__restore__`, from the emulator's own
-    core or providers. Anything else (a function, a class that writes files...) is refused."""
-    module, _, name = path.partition(":")
-    if not module.startswith(("emulator.providers.", "emulator.core.")) or not name.isidentifier():
-        raise ValueError(f"snapshot names a class outside the emulator: {path}")
-    try:
-        cls = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        raise ValueError(f"snapshot names {path}, whose module does not exist") from None
-    if not isinstance(cls, type) or not (dataclasses.is_dataclass(cls) or hasattr(cls, "__restore__")):
-        raise ValueError(f"snapshot names {path}, which is not restorable state")
-    return cls
+# --- versions -------------------------------------------------------------------------------------------------
+# Every document this module and the sandbox write is versioned the same way: `format` names the kind
+# (FORMAT here, the sandbox's own name for its files) and `version` the layout.
+def _from_1(doc: dict, fmt: str) -> dict:
+    """Version 1 -> 2: the version moves to its own field, provider state `extras` is called `state`."""
+    out = {"format": fmt, "version": 2, **{k: v for k, v in doc.items() if k not in ("format", "extras")}}
+    if "extras" in doc:
+        out["state"] = doc["extras"]
+    return out
 
 
-def from_json(value: Any, session: Session | None = None) -> Any:
-    """Inverse of to_json. Objects saved through `__snapshot__()` are rebuilt by their class's
-    `__restore__(state, session)`, after the session's jobs are back (they may refer to jobs)."""
-    if isinstance(value, dict):
-        if set(value) == {"__object__", "state"}:
-            return _class(value["__object__"]).__restore__(from_json(value["state"], session), session)
-        if set(value) == {"__bytes__"}:
-            return base64.b64decode(value["__bytes__"])
-        if set(value) == {"__set__"}:
-            return {from_json(v, session) for v in value["__set__"]}
-        if set(value) == {"__dataclass__", "fields"}:
-            cls = _class(value["__dataclass__"])
-            return cls(**{k: from_json(v, session) for k, v in value["fields"].items()})
-        return {k: from_json(v, session) for k, v in value.items()}
-    if isinstance(value, list):
-        return [from_json(v, session) for v in value]
-    return value
+# version -> the function that turns a document of that version into one of the next version
+MIGRATIONS: dict[int, Callable[[dict, str], dict]] = {1: _from_1}
+SUPPORTED = (*sorted(MIGRATIONS), VERSION)
 
 
+def version_of(doc: Any, fmt: str = FORMAT) -> int:
+    """The version of a document of kind `fmt` (a snapshot, a state file, a sandbox file); ValueError
+    naming the supported versions when it is not one this release reads."""
+    if not isinstance(doc, dict):
+        raise ValueError("not a JSON object")
+    if doc.get("format") == f"{fmt}/1" and "version" not in doc:  # version 1 named its version in `format`
+        return 1
+    if doc.get("format") != fmt:
+        raise ValueError(f"format: {doc.get('format')!r} is not {fmt!r} (with a version) or {fmt + '/1'!r}")
+    version = doc.get("version")
+    if isinstance(version, bool) or version not in SUPPORTED:
+        raise ValueError(f"version: {fmt} version {version!r} is not supported; this release reads versions "
+                         f"{', '.join(map(str, SUPPORTED))} (a newer emulator may have written it)")
+    return version
+
+
+def upgrade(doc: dict, fmt: str = FORMAT) -> dict:
+    """`doc` migrated to the current VERSION (the same object when it already is)."""
+    version = version_of(doc, fmt)
+    while version < VERSION:
+        doc = MIGRATIONS[version](doc, fmt)
+        version += 1
+    return doc
+
+
+# --- one session ----------------------------------------------------------------------------------------------
 def export(session: Session) -> dict:
-    """The session as one JSON-safe document."""
-    jobs = {}
-    for key, store in session.stores.items():
-        jobs[key] = {"next_seq": store._next_seq, "jobs": [to_json(j.to_dict()) for j in store]}
-    st = session.rng.getstate()
+    """The session as one JSON-safe document of the current version."""
+    ids = session.ids.state()
     return {
         "format": FORMAT,
+        "version": VERSION,
         "session": session.key,
         "seed": session.seed,
         "clock": session.clock.to_dict(),
-        "rng": [st[0], list(st[1]), st[2]],
-        "ids": {"flake_seq": session.ids._flake_seq},
+        "rng": ids["rng"],
+        "ids": {"flake_seq": ids["flake_seq"]},
         "jitter": session.jitter,
         "transitions": session.transitions,
-        "jobs": jobs,
-        "extras": to_json(session.export_states()),
+        "jobs": {key: codec.encode_store(store) for key, store in session.stores.items()},
+        "state": {key: codec.to_json(value) for key, value in provider_states(session).items()},
         "scenarios": session.scenarios.to_dict(),
         "faults": session.faults.to_dict(),
     }
 
 
+def provider_states(session: Session) -> dict[str, Any]:
+    """Each provider's per-session state as its provider snapshots it, by provider key (what the
+    document's `state` holds, before encoding)."""
+    return session.export_states()
+
+
+def install_states(session: Session, states: dict[str, Any]) -> None:
+    """Give the session its providers' states back (decoded; after its jobs: a state may refer to them)."""
+    session.import_states(states)
+
+
 def restore(session: Session, data: dict, graphs: dict[str, dict[str, Graph]]) -> None:
-    """Replace the session's state with a snapshot. `graphs` maps provider key -> graph name -> Graph."""
-    if data.get("format") != FORMAT:
-        raise ValueError(f"not a snapshot of format {FORMAT}")
+    """Replace the session's state with a snapshot of any supported version. `graphs` maps provider key ->
+    graph name -> Graph."""
+    data = upgrade(data)
     session.reset()
     session.seed = data["seed"]
     session.clock = Clock.from_dict(data["clock"])
-    v, internal, gauss = data["rng"]
-    session.rng.setstate((v, tuple(internal), gauss))
-    session.ids._flake_seq = data["ids"]["flake_seq"]
+    session.ids.set_state({"rng": data["rng"], "flake_seq": data["ids"]["flake_seq"]})
     session.jitter = data.get("jitter", session.jitter)
     session.transitions = data.get("transitions", 0)
     session.scenarios = ScenarioBook.from_dict(data["scenarios"])
     session.faults = FaultBook.from_dict(data["faults"])
-    all_jobs = []
+    jobs = []
     for key, block in data["jobs"].items():
         if key not in graphs:
             raise ValueError(f"snapshot holds jobs of provider {key!r}, which is not enabled")
-        store = session.store(key)
-        for raw in block["jobs"]:
-            d = from_json(raw)
-            d["history"] = [tuple(h) for h in d["history"]]
-            job = Job.from_dict(d, graphs[key])
-            store.restore(job)
-            all_jobs.append(job)
-        store._next_seq = max(store._next_seq, block["next_seq"])
-    session.rearm_all(all_jobs)
-    session.import_states(from_json(data["extras"], session))
+        jobs += codec.restore_store(session.store(key), block, graphs[key])
+    session.rearm_all(jobs)
+    install_states(session, {key: codec.from_json(value, session) for key, value in data["state"].items()})
 
 
+def build(session: Session, data: Any, graphs: dict[str, dict[str, Graph]], *, schema_checked: bool = False
+          ) -> Session:
+    """`session` (fresh) holding snapshot `data` (any supported version), checked before and read back after
+    the restore; raises ValueError naming what is wrong, and then nothing has been installed anywhere.
+    `schema_checked`: the caller already validated `data` against control/snapshot.request."""
+    from . import validation
+    from .errors import ApiError
+    from .snapshot_check import check
+
+    if not schema_checked:
+        try:
+            validation.check("control/snapshot.request", data)
+        except ApiError as err:
+            raise ValueError(err.message) from None
+    data = upgrade(data)
+    check(data, graphs)
+    try:
+        restore(session, data, graphs)
+        session.clock.describe()
+        session.tick()
+    except (KeyError, ValueError, TypeError, OverflowError, AttributeError, IndexError) as exc:
+        raise ValueError(f"{type(exc).__name__}: {exc}") from None
+    return session
+
+
+# --- the state file -------------------------------------------------------------------------------------------
 def save_file(sessions: Any, path: str) -> None:
     """Write every session to `path` (atomically: a crash never leaves half a file)."""
-    import json
-    import os
-
-    doc = {"format": FORMAT, "sessions": {s.key: export(s) for s in sessions}}
+    doc = {"format": FORMAT, "version": VERSION, "sessions": {s.key: export(s) for s in sessions}}
     tmp = f"{path}.tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, separators=(",", ":"))
@@ -139,16 +156,16 @@ def save_file(sessions: Any, path: str) -> None:
 
 
 def load_file(sessions: Any, path: str, graphs: dict[str, dict[str, Graph]]) -> int:
-    """Load the sessions saved in `path` (a missing file is a fresh start); returns how many were loaded."""
-    import json
-    import os
-
+    """Load the sessions saved in `path` (a missing file is a fresh start; a file of an earlier version is
+    migrated session by session); returns how many were loaded."""
     if not os.path.exists(path):
         return 0
     with open(path, encoding="utf-8") as fh:
         doc = json.load(fh)
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ValueError("not a job-emulator state file")
+    try:
+        version_of(doc)
+    except ValueError as exc:
+        raise ValueError(f"not a job-emulator state file: {exc}") from None
     if not isinstance(doc.get("sessions"), dict):
         raise ValueError("it holds no sessions object")
     built = []
@@ -160,27 +177,3 @@ def load_file(sessions: Any, path: str, graphs: dict[str, dict[str, Graph]]) -> 
     for session in built:  # installed only once every session in the file loaded
         sessions.put(session)
     return len(built)
-
-
-def build(session: Session, data: Any, graphs: dict[str, dict[str, Graph]], *, schema_checked: bool = False
-          ) -> Session:
-    """`session` (fresh) holding snapshot `data`, checked before and read back after the restore; raises
-    ValueError naming what is wrong, and then nothing has been installed anywhere. `schema_checked`: the
-    caller already validated `data` against control/snapshot.response."""
-    from . import validation
-    from .errors import ApiError
-    from .snapshot_check import check
-
-    if not schema_checked:
-        try:
-            validation.check("control/snapshot.response", data)
-        except ApiError as err:
-            raise ValueError(err.message) from None
-    check(data, graphs)
-    try:
-        restore(session, data, graphs)
-        session.clock.describe()
-        session.tick()
-    except (KeyError, ValueError, TypeError, OverflowError, AttributeError, IndexError) as exc:
-        raise ValueError(f"{type(exc).__name__}: {exc}") from None
-    return session

@@ -144,6 +144,15 @@ class JobStore:
     def __len__(self) -> int:
         return len(self._by_id)
 
+    @property
+    def next_seq(self) -> int:
+        """The sequence number the next job added will get (snapshots keep it, so numbering continues)."""
+        return self._next_seq
+
+    def continue_from(self, seq: int) -> None:
+        """Number later jobs from at least `seq` (after a restore)."""
+        self._next_seq = max(self._next_seq, seq)
+
     def __contains__(self, job_id: str) -> bool:
         return job_id in self._by_id
 

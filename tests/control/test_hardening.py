@@ -11,7 +11,7 @@ async def test_snapshot_cannot_name_arbitrary_callables(emu, tmp_path):
     snap = await (await emu.get("/_emulator/snapshot")).json()
     await emu.put(BAC, json=JOB)
     before = await (await emu.get(BAC)).read()
-    snap["extras"] = {"x": {"__dataclass__": "emulator.core.snapshot:save_file",
+    snap["state"] = {"x": {"__dataclass__": "emulator.core.snapshot:save_file",
                             "fields": {"sessions": [], "path": str(target)}}}
     resp = await emu.post("/_emulator/snapshot", json=snap)
     assert resp.status == 400 and "not restorable state" in (await resp.json())["error"]["message"]

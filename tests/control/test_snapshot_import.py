@@ -29,8 +29,8 @@ def broken(snap: dict, how) -> dict:
 CASES = {
     "clock.now_ns beyond 2^62": (lambda s: s["clock"].__setitem__("now_ns", 10**30), "clock.now_ns"),
     "clock.now_ns a float": (lambda s: s["clock"].__setitem__("now_ns", 1e30), "clock.now_ns"),
-    "unknown class": (lambda s: s["extras"].__setitem__("x", {"__dataclass__": "emulator.providers.nope:Thing",
-                                                              "fields": {}}), "extras.x: snapshot names"),
+    "unknown class": (lambda s: s["state"].__setitem__("x", {"__dataclass__": "emulator.providers.nope:Thing",
+                                                              "fields": {}}), "state.x: snapshot names"),
     "unknown state": (lambda s: s["jobs"]["bacalhau"]["jobs"][0].__setitem__("state", "Exploded"),
                       "jobs.bacalhau.jobs[0].state: 'Exploded' is not a state"),
     "unknown graph": (lambda s: s["jobs"]["bacalhau"]["jobs"][0].__setitem__("graph", "nope"),
