@@ -153,19 +153,19 @@ def add_fallbacks(app: web.Application) -> None:
     """Unknown URLs and methods under a provider's paths answer in that provider's error format instead of
     aiohttp's plain text, without a middleware on every request: a `*` route on each provider path answers
     the methods it lacks (405), and a catch-all under each provider prefix answers unknown URLs (404)."""
-    paths: dict[str, set[str] | None] = {}
+    paths: dict[str, set[str]] = {}
     for key, r in app["route_table"]:
         if key != "control":
             for p in (r.path, SESSION_PREFIX + r.path):
-                paths.setdefault(p, set()).update({r.method, "HEAD"} if r.method == "GET" else {r.method})  # type: ignore[union-attr]
+                paths.setdefault(p, set()).update({r.method, "HEAD"} if r.method == "GET" else {r.method})
     for path, methods in paths.items():
-        app.router.add_route("*", path, _fallback(405, ", ".join(sorted(methods or ()))))
+        app.router.add_route("*", path, _fallback(405, ", ".join(sorted(methods))))
     for _, prefix in app["route_prefixes"]:
         if prefix:
             base = "/" + "/".join(prefix)
             for path in (base + "/{_tail:.*}", SESSION_PREFIX + base + "/{_tail:.*}"):
                 if path not in paths:
-                    paths[path] = None
+                    paths[path] = set()
                     app.router.add_route("*", path, _fallback(404))
 
 
@@ -182,13 +182,18 @@ def _fallback(status: int, allow: str = "") -> Callable:
         session = request.app["sessions"].get(None)
         text = (f"The requested resource was not found: {request.path}" if status == 404
                 else f"Method {request.method} is not allowed on {request.path}")
-        call = Call(request, session, provider, Route(request.method, request.path, answer))
+        call = Call(request, session, provider, Route(request.method, request.path, _unrouted))
         response = to_response(provider.render_error(ApiError("invalid", text, status=status), call), session)
         if status == 405:  # RFC 9110: a 405 lists the methods the resource does take
             response.headers["Allow"] = allow
         return response
 
     return answer
+
+
+async def _unrouted(call: Call) -> Reply:
+    """The handler of the stand-in route an unknown URL's error is rendered with: the error is the answer."""
+    raise ApiError("invalid", f"no route for {call.request.method} {call.request.path}", status=404)
 
 
 async def _arm_timers(app: web.Application) -> None:

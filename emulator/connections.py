@@ -77,4 +77,4 @@ def bound_header_time(runner: web.BaseRunner, seconds: float) -> None:
     server = runner.server
     assert server is not None, "call after runner.setup()"
     server.__class__ = _HeaderTimedServer  # the runner built a plain Server; same state, one more behaviour
-    server.header_timeout = seconds  # type: ignore[attr-defined]
+    server.header_timeout = seconds  # type: ignore[attr-defined]  # a _HeaderTimedServer since the line above

@@ -196,7 +196,7 @@ def _param_schema(p: Param) -> dict:
             schema["default"] = p.default
         return schema
     kind = {int: "integer", float: "number", bool: "boolean"}.get(p.type, "string")
-    schema: dict[str, Any] = {"type": kind}
+    schema = {"type": kind}
     if p.choices and p.nocase:  # the server takes any letter case, which an enum would deny
         schema["pattern"] = anycase_pattern(p.choices)
     elif p.choices:
@@ -252,7 +252,7 @@ def _operation(route: Route, key: str, path_names: list[str], error_schema: str 
     alt = getattr(route, "media", None) or {}
     for status, name in sorted(route.responses.items()):
         responses[str(status)] = _response(name, key, used, f"{status} response",
-                                           alt.get(status) or _ALT_MEDIA.get(name or "", ()))
+                                           tuple(alt.get(status) or _ALT_MEDIA.get(name or "") or ()))
     if error_schema is not None:
         for rng in ("4XX", "5XX"):
             desc = ("a client mistake, in the system's own error format" if rng == "4XX"

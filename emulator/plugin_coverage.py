@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -37,7 +37,7 @@ OUTPUT_KEY = "job_emulator_coverage"  # in xdist's workeroutput
 RUN = pytest.StashKey["CoverageRun"]()
 
 # name -> (ini type, help); each is also the command-line flag --job-emulator-<name with dashes>
-OPTIONS: dict[str, tuple[str, str]] = {
+OPTIONS: dict[str, tuple[Literal["bool", "string"], str]] = {
     "coverage": ("bool", "print the state coverage of the run (observed / documented states, per provider)"),
     "coverage_json": ("string", "write the run's state coverage as JSON to this path"),
     "coverage_fail_under": ("string", "fail the run if under this % of documented states were observed"),
@@ -114,7 +114,7 @@ def keep_across_resets(config: pytest.Config, client: EmulatorClient) -> None:
         record(config, {**report, "sessions": 0})
         return reset(provider)
 
-    client.reset = recording_reset  # type: ignore[method-assign]
+    client.reset = recording_reset  # type: ignore[method-assign]  # wrapped on this one client, on purpose
 
 
 def record_emulator(config: pytest.Config, url: str) -> None:
@@ -150,6 +150,7 @@ class CoverageRun:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         config = session.config
         if hasattr(config, "workerinput"):
+            # xdist gives worker configs `workeroutput` (checked by `workerinput` above); pytest's types lack it
             config.workeroutput[OUTPUT_KEY] = json.dumps(self.merged)  # type: ignore[attr-defined]
             return
         if self.external_url:
@@ -178,6 +179,6 @@ class CoverageRun:
                 tr.write_line(line)
         if self.path is not None and self.write_error is None:
             tr.write_line(f"job emulator: state coverage written to {os.fspath(self.path)}")
-        for line in (self.write_error, self.failed_line):
-            if line:
-                tr.write_line(line, red=True, bold=True)
+        for note in (self.write_error, self.failed_line):
+            if note:
+                tr.write_line(note, red=True, bold=True)

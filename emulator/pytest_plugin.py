@@ -29,7 +29,7 @@ import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -37,6 +37,8 @@ from . import plugin_coverage
 from .client import EmulatorClient
 
 MARKER = "job_emulator"
+_SEED = pytest.StashKey[int]()   # the run's session seed and clock, as configured
+_CLOCK = pytest.StashKey[str]()
 MARKER_KEYS = ("profile", "options", "providers", "durations", "seed", "clock")
 PER_PROCESS = ("profile", "options", "providers")
 
@@ -46,7 +48,9 @@ class JobEmulatorWarning(UserWarning):
 
 
 # name -> (ini type, help); each is also a command-line flag --job-emulator-<name with dashes>
-SETTINGS: dict[str, tuple[str, str]] = {
+# pytest's ini value types this plugin uses
+IniType = Literal["string", "linelist", "bool"]
+SETTINGS: dict[str, tuple[IniType, str]] = {
     "url": ("string", "use a running emulator instead of starting one in-process [JOB_EMULATOR_URL]"),
     "wait": ("string", "seconds to wait for an external emulator to answer at start (default 5)"),
     "seed": ("string", "seed of each test's session (default 0) [JOB_EMULATOR_SEED]"),
@@ -99,13 +103,13 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "the job emulator session of this test (see the job-emulator plugin)")
     seed = _setting(config, "seed")
     try:
-        config._job_emulator_seed = int(seed or 0)  # type: ignore[attr-defined]
+        config.stash[_SEED] = int(seed or 0)
         wait = float(_setting(config, "wait") or 5)
     except ValueError as exc:
         raise pytest.UsageError(f"job emulator: --job-emulator-seed / --job-emulator-wait: {exc}") from None
     clock = _setting(config, "clock") or "manual"
     _check_clock(clock, "--job-emulator-clock")
-    config._job_emulator_clock = clock  # type: ignore[attr-defined]
+    config.stash[_CLOCK] = clock
     url = _setting(config, "url")
     if url:
         _wait_for(url.rstrip("/"), wait)
@@ -288,11 +292,11 @@ def job_emulator(request: pytest.FixtureRequest, _job_emulator_servers: _Servers
         if extra:
             _check_settings({**_job_emulator_servers.base, **extra})
         url = _job_emulator_servers.url(extra)
-    clock = mark.get("clock", config._job_emulator_clock)  # type: ignore[attr-defined]
+    clock = mark["clock"] if "clock" in mark else config.stash[_CLOCK]
     _check_clock(clock, f"@pytest.mark.{MARKER}(clock=)")
     durations = _nested_durations(mark.get("durations") or {})
     try:
-        client = EmulatorClient(url).new_session(seed=mark.get("seed", config._job_emulator_seed),  # type: ignore[attr-defined]
+        client = EmulatorClient(url).new_session(seed=mark.get("seed", config.stash[_SEED]),
                                                  clock=clock, durations=durations or None)
     except EmulatorError as exc:
         pytest.fail(f"@pytest.mark.{MARKER}: the emulator refused this test's session: {exc}", pytrace=False)

@@ -162,7 +162,8 @@ async def _serve(request: web.Request, headers: dict[str, str], session: Session
 
 async def close_all(app: web.Application) -> None:
     """On shutdown: end every open stream, so stopping the server does not wait for idle subscribers."""
-    for _, sub in list(app[STREAMS]):
+    streams = app[STREAMS]
+    for _, sub in list(streams):
         sub.close()
 
 

@@ -49,6 +49,7 @@ async def create_session(call: Call) -> Reply:
     sessions.drop(key)
     s = sessions.get(key)
     if "seed" in body:
+        # re-made in place, so the Sessions entry and its timer keep the same object (mypy refuses __init__ here)
         s.__init__(key, seed=body["seed"], clock=s.clock, durations=s.durations, jitter=s.jitter,  # type: ignore[misc]
                    store_options=s.store_options, journal_size=s.journal.capacity,
                    journal_bytes=s.journal.max_bytes, tenants=s.tenants)
@@ -176,8 +177,9 @@ async def clear_journal(call: Call) -> Reply:
 
 # --- jobs: inspect, step, set state, advance until ----------------------------------------------------------
 def _job(call: Call) -> Job:
-    key = _provider_key(call, call.path["provider"])
-    job = call.session.store(key).get(call.path["job"])  # type: ignore[arg-type]
+    key = call.path["provider"]
+    _provider_key(call, key)
+    job = call.session.store(key).get(call.path["job"])
     if job is None:
         raise ApiError("not_found", f"no {key} job {call.path['job']!r} in session {call.session.key!r}",
                        field="job")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 R = TypeVar("R")
 
@@ -30,6 +30,7 @@ class RuleBook(Generic[R]):
 
     def remove(self, rule_id: str) -> bool:
         before = len(self.rules)
+        # R is a dataclass with `id` (rule_type's contract), which a TypeVar cannot say
         self.rules = [r for r in self.rules if r.id != rule_id]  # type: ignore[attr-defined]
         return len(self.rules) != before
 
@@ -37,8 +38,9 @@ class RuleBook(Generic[R]):
         self.rules.clear()
 
     def to_dict(self) -> dict:
+        # R has `to_dict()` (rule_type's contract), which a TypeVar cannot say
         return {"next_id": self.next_id, "rules": [r.to_dict() for r in self.rules]}  # type: ignore[attr-defined]
 
     @classmethod
-    def from_dict(cls, data: dict) -> RuleBook:
+    def from_dict(cls, data: dict) -> Self:
         return cls(rules=[cls.rule_type(**r) for r in data["rules"]], next_id=data["next_id"])

@@ -387,9 +387,10 @@ class Session:
 
     def _fire(self, job: Job, due_ns: int) -> None:
         timer = job.timer
-        if len(timer) > 3:  # type: ignore[arg-type]
+        assert timer is not None  # the scheduler fires only jobs whose timer it holds (stale ones are skipped)
+        if len(timer) > 3:
             job.flips += 1
-        self.move(job, timer[1], due_ns, timer[2])  # type: ignore[index]
+        self.move(job, timer[1], due_ns, timer[2])
 
     # --- snapshot -----------------------------------------------------------------------------------------
     def rearm_all(self, jobs: Iterable[Job]) -> None:

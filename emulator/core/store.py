@@ -14,6 +14,9 @@ from typing import Any
 
 from .lifecycle import Fate, Graph
 
+# a job's pending timed transition: (due_ns, to_state, message), and a fourth item (True) for a flap's step
+Timer = tuple[int, str, str] | tuple[int, str, str, bool]
+
 
 class Job:
     """One emulated job. `spec` is exactly what the client submitted; `data` holds what the provider
@@ -41,7 +44,7 @@ class Job:
         "version",
     )
 
-    def __init__(self, job_id: str, provider: str, graph: Graph, spec: Any, data: dict | None,
+    def __init__(self, job_id: str, provider: str, graph: Graph, spec: Any, data: Any,
                  fate: Fate | None, created_ns: int) -> None:
         self.id = job_id
         self.provider = provider
@@ -55,10 +58,11 @@ class Job:
         self.version = 0
         self.history: list[tuple[int, str | None, str, str]] = [(created_ns, None, graph.initial, "")]
         self.spec = spec
-        self.data = data if data is not None else {}
+        # the provider's own record (a slotted class, or a dict): only its provider reads it
+        self.data: Any = data if data is not None else {}
         self.fate = fate
         self.message = ""
-        self.timer: tuple[int, str, str] | None = None  # (due_ns, to_state, message)
+        self.timer: Timer | None = None  # (due_ns, to_state, message), plus True for a flap's step
         self.flips = 0
         self.evicted = False
 
@@ -372,6 +376,7 @@ class JobStore:
             job.evicted = True
             job.version += 1
         index_keys = self._index_keys
+        # one constructor for a new and a cleared store (mypy refuses a call of __init__ on an instance)
         self.__init__(self.provider, retain_finished=self.retain_finished,  # type: ignore[misc]
                       retain_seconds=self.retain_ns / 1e9 if self.retain_ns else None,
                       prefix_len=self.prefix_len)

@@ -35,7 +35,7 @@ def plan(graph: Graph) -> list[Path]:
             if cur == dst:
                 out = [cur]
                 while back[out[-1]] is not None:
-                    out.append(back[out[-1]])  # type: ignore[arg-type]
+                    out.append(back[out[-1]])  # type: ignore[arg-type]  # not None: the loop condition
                 return out[::-1]
             if cur in terminal and cur != src:
                 continue
@@ -78,7 +78,7 @@ def plan(graph: Graph) -> list[Path]:
             done = False
             for k, old in enumerate(paths):
                 if by_step:
-                    rest = shortest(step.to, old[-1], set(head))  # type: ignore[union-attr]
+                    rest = shortest(step.to, old[-1], set(head))  # type: ignore[union-attr]  # by_step: step set
                     tail = [extra, *rest] if rest else None
                 else:
                     tail = shortest(extra, old[-1], set(head[:-1]))

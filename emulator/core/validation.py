@@ -211,8 +211,8 @@ _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 def check_text(raw: bytes | str, value: Any) -> None:
     """Raise ApiError('invalid') naming the first field of `value` (decoded from `raw`) whose text cannot be
     encoded as UTF-8; such a value, once stored, would make every later read of it fail."""
-    pattern = _SURROGATE_BYTES if isinstance(raw, (bytes, bytearray)) else _SURROGATE_TEXT
-    if pattern.search(raw) is None:
+    found = _SURROGATE_BYTES.search(raw) if isinstance(raw, (bytes, bytearray)) else _SURROGATE_TEXT.search(raw)
+    if found is None:
         return
     where = unencodable(value)
     if where is not None:

@@ -11,7 +11,7 @@ renderer). Adding a system means adding a folder and its schemas/, nothing in co
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
@@ -100,7 +100,7 @@ class Provider(Generic[S, U]):
     # scenario match keys (key -> what it is): the common ones (core.scenarios.COMMON_MATCH_KEYS) where the
     # API has the concept, plus the provider's own; the submit handler reports each as a fact of the job
     match_keys: ClassVar[dict[str, str]] = {}
-    store_options: ClassVar[dict[str, Any]] = {}
+    store_options: Mapping[str, Any] = {}  # JobStore settings (a provider may set them per instance)
     # every graph a job of this provider can walk (config checks durations against their states)
     lifecycle: ClassVar[tuple[Graph, ...]] = ()
 

@@ -4,7 +4,7 @@ never sees the pipeline itself."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,10 +40,10 @@ class Route:
     body_required: bool = True
     body_limit: str = "max_body"
     query: tuple[Param, ...] = ()
-    responses: dict[int, str | None] = field(default_factory=dict)
+    responses: Mapping[int, str | None] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
     reads: Callable[[Call[Any]], Job | None] | None = None
-    path_params: dict[str, dict | Callable[[list[str]], dict]] = field(default_factory=dict)
+    path_params: Mapping[str, dict[str, Any] | Callable[[list[str]], dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,12 +61,12 @@ class Reply:
     body: Any = None
     headers: dict[str, str] | None = None
     content_type: str = "application/json"
-    websocket: Callable[[], AsyncIterator[str]] | None = None
+    websocket: Callable[[], AsyncGenerator[str, None]] | None = None
     stream: Callable[[web.Request, dict[str, str]], Awaitable[web.StreamResponse]] | None = None
 
 
 
-def finder(resolve: Callable[[Call[Any]], Job]) -> Callable[[Call[Any]], Job | None]:
+def finder(resolve: Callable[[Call[Any]], Job | None]) -> Callable[[Call[Any]], Job | None]:
     """A `Route.reads` from a provider's own job resolver: the job, or None where the resolver refuses
     (the handler then answers the refusal itself)."""
     def find(call: Call[Any]) -> Job | None:

@@ -15,11 +15,11 @@ def refuse_unusable_text(request: web.Request) -> ApiError | None:
         why = validation.bad_text(value)
         if why is not None:
             return ApiError("invalid", f"path parameter {name} {why}", field=name)
-    for name, value in request.raw_headers:
-        if not value.isascii():
+    for raw_name, raw_value in request.raw_headers:
+        if not raw_value.isascii():
             try:
-                value.decode("utf-8")
+                raw_value.decode("utf-8")
             except UnicodeDecodeError:
-                field = name.decode("latin-1")
+                field = raw_name.decode("latin-1")
                 return ApiError("invalid", f"header {field} is not valid UTF-8", field=field)
     return None

@@ -57,7 +57,8 @@ async def websocket(request: web.Request, reply: Reply, session: Session) -> web
     ws = web.WebSocketResponse()
     ws.headers["X-Emulator-Session"] = session.key
     await ws.prepare(request)
-    messages = reply.websocket()  # type: ignore[misc]
+    assert reply.websocket is not None  # the pipeline sends here only replies that carry one
+    messages = reply.websocket()
     reader = asyncio.ensure_future(ws.receive())
     nxt: asyncio.Future | None = None
     try:
@@ -79,7 +80,7 @@ async def websocket(request: web.Request, reply: Reply, session: Session) -> web
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
                     await task
-        await messages.aclose()  # type: ignore[attr-defined]
+        await messages.aclose()
     if not ws.closed:
         await ws.close()
     return ws

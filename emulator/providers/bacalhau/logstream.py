@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from ...core.clock import NS
 from ...core.session import Session
@@ -32,7 +32,7 @@ def error_message(text: str) -> str:
     return json.dumps({"error": text, "value": {"Type": 0, "Line": ""}}, separators=(",", ":"))
 
 
-async def only_error(text: str) -> AsyncIterator[str]:
+async def only_error(text: str) -> AsyncGenerator[str, None]:
     yield error_message(text)
 
 
@@ -49,7 +49,7 @@ def execution(job: Job, now_ns: int, execution_id: str | None) -> dict | None:
 
 
 async def stream(session: Session, state: BacalhauState, job: Job, execution_id: str | None,
-                 follow: bool) -> AsyncIterator[str]:
+                 follow: bool) -> AsyncGenerator[str, None]:
     """The messages of one execution's log; see the module docstring. `state` is the session's Bacalhau
     state, whose transition hook sets the stream's event when the job moves."""
     changed = state.watch(job.id)

@@ -333,6 +333,7 @@ def execution_events(job: Job, now_ns: int) -> list[list[tuple[int, int, int]]]:
             ev.append((running + i * 1000, EX_ASK_OK, EX_BID_ACCEPTED))
         if end is not None and end <= now_ns:
             last = ev[-1][2]
+            # end_state is set whenever end is (both come from the job's last transition)
             new = {COMPLETED: EX_COMPLETED, FAILED: EX_FAILED}.get(end_state, EX_CANCELLED)  # type: ignore[arg-type]
             if end_state == COMPLETED and last != EX_BID_ACCEPTED:
                 new = EX_COMPLETED
@@ -401,19 +402,19 @@ def history_events(job: Job, now_ns: int, with_event: bool = False) -> list[tupl
     for rev, (t, prev, new, msg) in enumerate(job.history, start=1):
         state = {"New": new} if prev is None else {"Previous": prev, "New": new}
         comment = msg or _JOB_COMMENTS.get(new, "")
-        item = {"Type": "JobLevel", "JobID": job.id, "NodeID": "", "ExecutionID": "", "JobState": state,
+        item: dict[str, Any] = {"Type": "JobLevel", "JobID": job.id, "NodeID": "", "ExecutionID": "", "JobState": state,
                 "ExecutionState": None, "NewRevision": rev, "Comment": comment, "Time": iso_utc(t)}
         if with_event:
             item["Event"] = _event(comment, "Submission" if prev is None else "State Update", t)
         events.append((t, 0, item))
     for idx, (ex, evs) in enumerate(zip(job.data.executions(), execution_events(job, now_ns), strict=False)):
-        for rev, (t, prev, new) in enumerate(evs, start=1):
+        for ex_rev, (ex_t, ex_prev, ex_new) in enumerate(evs, start=1):
             item = {"Type": "ExecutionLevel", "JobID": job.id, "NodeID": ex[1], "ExecutionID": ex[0],
-                    "JobState": None, "ExecutionState": {"Previous": prev, "New": new}, "NewRevision": rev,
-                    "Comment": "", "Time": iso_utc(t)}
+                    "JobState": None, "ExecutionState": {"Previous": ex_prev, "New": ex_new},
+                    "NewRevision": ex_rev, "Comment": "", "Time": iso_utc(ex_t)}
             if with_event:
-                item["Event"] = _event(_EXEC_MESSAGES.get(new, ""), "Execution", t)
-            events.append((t, 1 + idx, item))
+                item["Event"] = _event(_EXEC_MESSAGES.get(ex_new, ""), "Execution", ex_t)
+            events.append((ex_t, 1 + idx, item))
     events.sort(key=lambda e: (e[0], e[1]))
     return [(e[0], e[2]) for e in events]
 

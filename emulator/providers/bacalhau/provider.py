@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...core.errors import ApiError
@@ -43,7 +44,7 @@ class Bacalhau(Provider[BacalhauState, None]):
         "service)", "namespace": "Job.Namespace"}
     lifecycle = tuple(GRAPHS.values())
     # short ids are found through an index on "j-" + 4 hex digits: 65,536 buckets, shared by many jobs at scale
-    store_options: ClassVar[dict[str, Any]] = {"prefix_len": 6}
+    store_options: Mapping[str, Any] = {"prefix_len": 6}
     job_param = "id"
 
     def routes(self) -> list[Route]:

@@ -39,6 +39,7 @@ class Requirement:
         if op == "!":
             return not has
         try:
+            # val may be None (key absent): int(None) is the TypeError caught below, on purpose
             num, bound = int(val), int(self.values[0])  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return False

@@ -66,11 +66,11 @@ class _Reader:
                 raise self.fail("unterminated triple-quoted string")
             while s.startswith('"', end + 3):  # HOCON: extra quotes before the closing three belong to the string
                 end += 1
-            out = s[self.i + 3:end]
+            text = s[self.i + 3:end]
             self.i = end + 3
-            return out
+            return text
         self.i += 1
-        out = []
+        out: list[str] = []
         while self.i < self.n:
             c = s[self.i]
             if c == '"':
@@ -191,7 +191,7 @@ class _Reader:
             return self.fields("}")
         if c == "[":
             self.i += 1
-            items = []
+            items: list[Any] = []
             while True:
                 self.skip()
                 c = self.peek()

@@ -156,8 +156,9 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
     n_sources = len(info["dag"]["sources"])
     if mode == "BATCH":
         weights = jobconfig.source_rows(cfg, info["parallelism"], int(opts["default_rows"]))
-        total: int | None = sum(weights)
-        base = min(base, total)
+        batch_rows = sum(weights)
+        base = min(base, batch_rows)
+        total: int | None = batch_rows
     else:
         weights = [1] * n_sources
         total = None
@@ -166,7 +167,7 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
     fate = call.fate(graph_for(mode), {"name": name, "jobName": name, "jobId": jid, "type": mode, "jobMode": mode,
                                        "source": sources}, body=cfg)
     span: float | None = None
-    if mode == "BATCH":
+    if total is not None:  # BATCH
         # rows to read / rows per second, unless the fate or the configuration times RUNNING; planned with
         # the engine so its timer and the metrics agree exactly (no jitter)
         span = session.planned(call.provider.key, fate, "RUNNING", (total - base) / rate if rate > 0 else 0.0)
@@ -279,7 +280,7 @@ def page_of(jobs: Iterable[Any], total: int, pg: tuple[int, int] | None) -> tupl
     start = (page - 1) * rows
     if start > total:
         raise ApiError("invalid", "Page number exceeds total pages", field="page")
-    out = []
+    out: list[Any] = []
     for i, job in enumerate(jobs):
         if i < start:
             continue

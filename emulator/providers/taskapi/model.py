@@ -190,8 +190,10 @@ def draw(rng: random.Random, ids: Any, org_id: str, topic: str, task: str, param
     if template is not None:
         d.template = template  # shared with the catalogue: `results()` copies it on read
         return d
-    target = parameters.get("target") if isinstance(parameters.get("target"), dict) else {}
-    attr = target.get("attribute") if isinstance(target.get("attribute"), dict) else {}
+    found = parameters.get("target")
+    target: dict[str, Any] = found if isinstance(found, dict) else {}
+    found = target.get("attribute")
+    attr: dict[str, Any] = found if isinstance(found, dict) else {}
     if isinstance(target.get("object"), str):
         d.reference = target["object"]
     else:

@@ -54,7 +54,7 @@ def _job(call: Call) -> Job:
     job_id = _uuid(call.path["job_id"], "job_id")
     job = call.store.get(job_id)
     d = model.record(job) if job is not None else None
-    if d is None or (d.org_id, d.topic, d.task) != (org_id, topic, task):
+    if job is None or d is None or (d.org_id, d.topic, d.task) != (org_id, topic, task):
         raise ApiError("not_found", f"Job {job_id} not found for task {topic}/{task} in organization {org_id}",
                        field="job_id")
     return job
