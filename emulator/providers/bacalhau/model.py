@@ -14,11 +14,11 @@ import base64
 import hashlib
 import json
 import shlex
-from collections import OrderedDict
 from typing import Any
 
 from ...core import fakes
 from ...core.clock import iso_utc
+from ...core.readcache import View, constant
 from ...core.sharing import share
 from ...core.store import Job
 from .lifecycle import (
@@ -237,29 +237,26 @@ def build_wire(job_id: str, spec: dict, requester: str) -> dict:
     }
 
 
-_WIRE: OrderedDict[Job, tuple[dict, dict]] = OrderedDict()
-WIRE_CACHE = 2048  # Job objects read most recently, with their rebuilt wire dict and submitted task
-
-
-def remember(job: Job, wire: dict, task: dict) -> None:
-    _WIRE[job] = (wire, task)
-    if len(_WIRE) > WIRE_CACHE:
-        _WIRE.popitem(last=False)
-
-
-def _parsed(job: Job) -> tuple[dict, dict]:
-    """(stored Job object without state, submitted first task) of `job`, from the LRU or rebuilt."""
-    hit = _WIRE.get(job)
-    if hit is not None:
-        _WIRE.move_to_end(job)
-        return hit
+def _parse(job: Job) -> tuple[dict, dict]:
     spec = job.spec
     body = json.loads(spec) if isinstance(spec, (bytes, str)) else spec
     sub = body["Job"]
-    task = sub["Tasks"][0]
-    hit = (build_wire(job.id, sub, job.data.requester), task)
-    remember(job, *hit)
-    return hit
+    return build_wire(job.id, sub, job.data.requester), sub["Tasks"][0]
+
+
+# (stored Job object without state, submitted first task): derived from the submission alone, so kept for the
+# job's lifetime (within the read cache's bound) and rebuilt from the kept bytes after eviction
+_PARSED: View[tuple[dict, dict]] = View("bacalhau.parsed", constant, _parse)
+
+
+def remember(job: Job, wire: dict, task: dict) -> None:
+    """Keep what submit already parsed, so the first read does not parse the body again."""
+    _PARSED.seed(job, (wire, task))
+
+
+def _parsed(job: Job) -> tuple[dict, dict]:
+    """(stored Job object without state, submitted first task) of `job`."""
+    return _PARSED(job)
 
 
 def wire_base(job: Job) -> dict:

@@ -11,11 +11,11 @@ import hashlib
 import json
 import random
 import time
-import weakref
 from typing import Any
 
 from ...core import fakes
 from ...core.clock import NS
+from ...core.readcache import View
 from ...core.sharing import share
 from ...core.store import Job
 from .lifecycle import (
@@ -208,25 +208,19 @@ def results(job: Job) -> list[dict]:
 
 
 # --- responses ----------------------------------------------------------------------------------------------
-# Status bodies recently built, by the job object's identity: a poll that finds the job at the same version
-# and the same progress (always so between transitions on the manual clock, and in every non-running state)
-# reuses the body instead of encoding `cur_status` again. Bounded; a weak reference guards against reuse of
-# the id of a job that is gone.
-_STATUS: dict[int, tuple[Any, int, float, frozenset[str], dict]] = {}
-_STATUS_MAX = 4096
+def _status_key(job: Job, now_ns: int, done_states: frozenset[str]) -> tuple:
+    # the same version and progress (always so between transitions on the manual clock, and in every
+    # non-running state) and the same profile's done states: the same body
+    return job.version, progress(job, now_ns), done_states
+
+
+_STATUS: View[dict] = View("instabase.status", _status_key, lambda job, now_ns, done: _status_body(job, now_ns, done))
 
 
 def status_body(job: Job, now_ns: int, done_states: frozenset[str]) -> dict:
-    """GET /api/v1/jobs/status: the seed's envelope with `cur_status` as a JSON-encoded string."""
-    prog = progress(job, now_ns)
-    hit = _STATUS.get(id(job))
-    if hit is not None and hit[0]() is job and hit[1] == job.version and hit[2] == prog and hit[3] is done_states:
-        return hit[4]
-    body = _status_body(job, now_ns, done_states)
-    if len(_STATUS) >= _STATUS_MAX:
-        _STATUS.pop(next(iter(_STATUS)))
-    _STATUS[id(job)] = (weakref.ref(job), job.version, prog, done_states, body)
-    return body
+    """GET /api/v1/jobs/status: the seed's envelope with `cur_status` as a JSON-encoded string (reused while
+    the job is unchanged instead of encoding `cur_status` again)."""
+    return _STATUS(job, now_ns, done_states)
 
 
 def _status_body(job: Job, now_ns: int, done_states: frozenset[str]) -> dict:

@@ -12,10 +12,10 @@ derived from the config on read (a small LRU keeps the most recent), so a job co
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from typing import Any
 
 from ...core.clock import NS, local_datetime
+from ...core.readcache import View, constant
 from ...core.sharing import share
 from ...core.store import Job
 from . import hocon, jobconfig
@@ -61,24 +61,8 @@ class Plan:
                    state["savepointPath"])
 
 
-_CONFIG: OrderedDict[Job, list] = OrderedDict()
-CONFIG_CACHE = 2048  # jobs read most recently: [env, plugin DAG, jobDag object, version, metrics of that version]
-
-
-def remember(job: Job, env: dict, dag: dict) -> list:
-    entry = [env, dag, None, -1, None]
-    _CONFIG[job] = entry
-    if len(_CONFIG) > CONFIG_CACHE:
-        _CONFIG.popitem(last=False)
-    return entry
-
-
-def _entry(job: Job) -> list:
-    """The job's read-cache entry, from the LRU or derived again from the config it was submitted with."""
-    hit = _CONFIG.get(job)
-    if hit is not None:
-        _CONFIG.move_to_end(job)
-        return hit
+def _derive_config(job: Job) -> tuple[dict, dict]:
+    """(env, plugin DAG) derived again from the config the job was submitted with."""
     spec = job.spec
     if isinstance(spec, str):
         cfg = hocon.job_config(spec)
@@ -86,13 +70,21 @@ def _entry(job: Job) -> list:
         cfg = json.loads(spec)
     else:
         cfg = spec
-    return remember(job, cfg["env"], jobconfig.validate(cfg)["dag"])
+    return cfg["env"], jobconfig.validate(cfg)["dag"]
+
+
+# (env, plugin DAG): from the submission alone, kept for the job's lifetime within the read cache's bound
+_CONFIG: View[tuple[dict, dict]] = View("seatunnel.config", constant, _derive_config)
+
+
+def remember(job: Job, env: dict, dag: dict) -> None:
+    """Keep what submit already derived, so the first read does not parse the config again."""
+    _CONFIG.seed(job, (env, dag))
 
 
 def config_of(job: Job) -> tuple[dict, dict]:
     """(env, plugin DAG) of a job."""
-    entry = _entry(job)
-    return entry[0], entry[1]
+    return _CONFIG(job)
 
 
 def running_seconds(job: Job, now_ns: int) -> float:
@@ -162,13 +154,9 @@ def _split(total: int, weights: list[int]) -> list[int]:
 def metrics(job: Job, now_ns: int) -> dict[str, Any]:
     """The engine's metrics block: scalar values as strings, per-table maps keyed by table path. Rows only
     move while RUNNING, so in any other state the block is kept per job version (shared: do not change it)."""
-    entry = _entry(job)
     if job.state == "RUNNING":
-        return _metrics(job, now_ns, entry[1])
-    if entry[3] != job.version:
-        entry[4] = _metrics(job, now_ns, entry[1])
-        entry[3] = job.version
-    return entry[4]
+        return _metrics(job, now_ns, config_of(job)[1])
+    return _SETTLED_METRICS(job, now_ns)
 
 
 def _metrics(job: Job, now_ns: int, dag: dict) -> dict[str, Any]:
@@ -218,14 +206,23 @@ def _metrics(job: Job, now_ns: int, dag: dict) -> dict[str, Any]:
     }
 
 
+# outside RUNNING rows do not move: the block is the same until the next transition (a new version)
+_SETTLED_METRICS: View[dict[str, Any]] = View(
+    "seatunnel.metrics", lambda job, now_ns: job.version, lambda job, now_ns: _metrics(job, now_ns, config_of(job)[1]))
+
+
 def job_dag(job: Job) -> dict:
     """The jobDag object (the same dict for every read of a job: do not change it)."""
-    entry = _entry(job)
-    if entry[2] is None:
-        env, dag = entry[0], entry[1]
-        entry[2] = {"jobId": job.id, "pipelineEdges": dag["pipelineEdges"], "envOptions": env,
-                    "vertexInfoMap": dag["vertices"]}
-    return entry[2]
+    return _JOB_DAG(job)
+
+
+def _job_dag(job: Job) -> dict:
+    env, dag = config_of(job)
+    return {"jobId": job.id, "pipelineEdges": dag["pipelineEdges"], "envOptions": env,
+            "vertexInfoMap": dag["vertices"]}
+
+
+_JOB_DAG: View[dict] = View("seatunnel.jobdag", constant, _job_dag)
 
 
 def error_msg(job: Job) -> str | None:

@@ -13,13 +13,13 @@ import hashlib
 import io
 import re
 import tarfile
-import weakref
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ...core.clock import iso_utc
+from ...core.readcache import View
 from ...core.sharing import share
 from ...core.store import Job
 from ...kit import Call
@@ -245,25 +245,19 @@ def pe_count(job: Job) -> int:
     return 1 + sum(widths(job).values())
 
 
-# Job resources recently built, by the job object's identity: a poll of an unchanged job reuses the dict.
-# The entry is valid while the job is the same live object (weak reference), at the same version (every
-# transition bumps it), with the same regions (a PATCH) and asked for under the same base URL (the links).
-_RESOURCES: dict[int, tuple[Any, int, str, tuple, dict[str, Any]]] = {}
-_RESOURCES_MAX = 4096
+def _resource_key(job: Job, call: Call) -> tuple:
+    # valid at the same version (every transition bumps it), with the same regions (a PATCH) and asked for
+    # under the same base URL (the links)
+    return job.version, root_url(call), record(job).regions
+
+
+_RESOURCE: View[dict[str, Any]] = View("streams.job", _resource_key, lambda job, call: _job_resource(job, call))
 
 
 def job_resource(job: Job, call: Call) -> dict[str, Any]:
-    """The full job resource of reference 1.3 (plus `parallelRegions`, `operatorCount`, `peCount`)."""
-    base = root_url(call)
-    regions = record(job).regions
-    hit = _RESOURCES.get(id(job))
-    if hit is not None and hit[0]() is job and hit[1] == job.version and hit[2] == base and hit[3] == regions:
-        return hit[4]
-    body = _job_resource(job, call)
-    if len(_RESOURCES) >= _RESOURCES_MAX:
-        _RESOURCES.pop(next(iter(_RESOURCES)))
-    _RESOURCES[id(job)] = (weakref.ref(job), job.version, base, regions, body)
-    return body
+    """The full job resource of reference 1.3 (plus `parallelRegions`, `operatorCount`, `peCount`); a poll of
+    an unchanged job reuses the dict."""
+    return _RESOURCE(job, call)
 
 
 def _job_resource(job: Job, call: Call) -> dict[str, Any]:

@@ -3,6 +3,7 @@ indexed list path (creation order with no filter or one label equality): answers
 
 import json
 
+from emulator.core.readcache import CACHE
 from emulator.core.snapshot import export, restore
 from emulator.providers.bacalhau import model
 from tests.providers.bacalhau.test_bacalhau_seed import BASE, echo_job, submit
@@ -62,7 +63,7 @@ async def test_job_keeps_the_request_bytes_and_a_compact_record(emu):
     assert job.spec == raw  # exactly what the client sent
     assert isinstance(job.data, model.Drawn) and job.data.count() == 2
     before = await (await emu.get(f"{BASE}/{job_id}", params={"include": "history,executions"})).json()
-    model._WIRE.clear()  # a read that misses the LRU rebuilds the same answer from the bytes
+    CACHE.clear()  # a read that misses the LRU rebuilds the same answer from the bytes
     after = await (await emu.get(f"{BASE}/{job_id}", params={"include": "history,executions"})).json()
     assert after == before
 
@@ -84,5 +85,5 @@ async def test_snapshot_round_trip_keeps_every_answer(emu):
     snap = json.loads(json.dumps(export(session)))
     graphs = {k: p.graphs() for k, p in emu.app["providers"].items()}
     restore(session, snap, graphs)
-    model._WIRE.clear()
+    CACHE.clear()
     assert await answers() == before

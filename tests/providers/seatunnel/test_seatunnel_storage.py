@@ -5,6 +5,7 @@ import json
 
 from seatunnel_helpers import ETL_JOB, cdc, etl, info, st_fixture, submit  # noqa: F401
 
+from emulator.core.readcache import CACHE
 from emulator.core.snapshot import export, restore
 from emulator.providers.seatunnel import model
 
@@ -31,7 +32,7 @@ async def test_job_keeps_the_body_bytes_and_a_compact_plan(st):
     assert isinstance(job.data, model.Plan) and job.data.mode == "BATCH" and job.data.total == 100
     await st.advance(0.5)
     before = await info(st, jid)
-    model._CONFIG.clear()  # a read that misses the LRU derives env and DAG again from the bytes
+    CACHE.clear()  # a read that misses the LRU derives env and DAG again from the bytes
     assert await info(st, jid) == before
     assert before["envOptions"] == ETL_JOB["env"]
 
@@ -45,8 +46,8 @@ async def test_answers_do_not_depend_on_the_read_cache(st, monkeypatch):
     await st.post("/stop-job", json={"jobId": ids[3], "isStopWithSavePoint": True})
     await st.advance(3)
     cached = await _answers(st, ids)
-    monkeypatch.setattr(model, "CONFIG_CACHE", 0)
-    model._CONFIG.clear()
+    monkeypatch.setattr(CACHE, "limit", 1)  # every read misses
+    CACHE.clear()
     assert await _answers(st, ids) == cached
     store = st.app["sessions"].get().store("seatunnel")
     assert store.get(ids[4]).spec == HOCON  # HOCON text as sent
@@ -73,5 +74,5 @@ async def test_snapshot_round_trip_keeps_every_answer(st):
     session = st.app["sessions"].get()
     snap = json.loads(json.dumps(export(session)))
     restore(session, snap, {k: p.graphs() for k, p in st.app["providers"].items()})
-    model._CONFIG.clear()
+    CACHE.clear()
     assert await _answers(st, ids) == before
