@@ -1,8 +1,9 @@
-"""The engine without a server: clock, scheduler, lifecycle walks, fates, store paging and retention."""
+"""The lifecycle runtime of a session without a server: timed walks, commands, pause and resume, fates,
+advance-until and manual stepping."""
 
 import pytest
 
-from emulator.core.clock import DEFAULT_MANUAL_START_NS, NS, Clock, iso_utc
+from emulator.core.clock import DEFAULT_MANUAL_START_NS, NS, Clock
 from emulator.core.errors import ApiError, CommandRefused
 from emulator.core.lifecycle import Fate, Graph, Step
 from emulator.core.session import Session
@@ -18,28 +19,6 @@ GRAPH = Graph(
 
 def session(**kw) -> Session:
     return Session("t", seed=1, clock=Clock("manual"), **kw)
-
-
-def test_manual_clock_moves_only_when_told():
-    c = Clock("manual")
-    assert c.now_ns() == DEFAULT_MANUAL_START_NS
-    c.advance(1.5)
-    assert c.now_ns() == DEFAULT_MANUAL_START_NS + 1_500_000_000
-    with pytest.raises(ValueError):
-        c.advance(-1)
-
-
-def test_scaled_clock_switch_does_not_jump():
-    c = Clock("manual")
-    c.set_mode("scaled", 1000)
-    t = c.now_ns()
-    assert t >= DEFAULT_MANUAL_START_NS
-    c.set_mode("manual")
-    assert c.now_ns() >= t and c.speed == 1.0
-
-
-def test_iso_utc_nanoseconds():
-    assert iso_utc(1695883778909107178) == "2023-09-28T06:49:38.909107178Z"
 
 
 def test_timed_walk_lands_each_transition_at_its_due_time():
@@ -113,52 +92,3 @@ def test_step_and_set_state():
     assert s.set_state(job, "paused") == "PAUSED"
     with pytest.raises(ApiError):
         s.set_state(job, "nope")
-
-
-def test_store_pages_by_cursor_with_filter_and_reverse():
-    s = session()
-    st = s.store("p")
-    for i in range(10):
-        s.submit("p", GRAPH, f"j{i}", {"i": i})
-    page, cursor = st.page(limit=3, where=lambda j: j.spec["i"] % 2 == 0)
-    assert [j.id for j in page] == ["j0", "j2", "j4"]
-    page, cursor = st.page(after=cursor, limit=3, where=lambda j: j.spec["i"] % 2 == 0)
-    assert [j.id for j in page] == ["j6", "j8"] and cursor is None
-    page, _ = st.page(limit=2, reverse=True)
-    assert [j.id for j in page] == ["j9", "j8"]
-
-
-def test_store_state_index_and_retention_by_count_and_age():
-    s = session(store_options={"p": {"retain_finished": 2, "retain_seconds": 60}})
-    st = s.store("p")
-    jobs = [s.submit("p", GRAPH, f"j{i}", {}) for i in range(4)]
-    s.advance(12)
-    assert len(st) == 2 and [j.id for j in st] == ["j2", "j3"]   # count: oldest finished dropped
-    assert jobs[0].evicted and st.count_by_state() == {"DONE": 2}
-    s.submit("p", GRAPH, "live", {})
-    s.advance(61)
-    assert [j.id for j in st] == ["live"]  # j2, j3 finished 61 s ago; live finished 49 s ago
-
-
-def test_same_seed_same_ids():
-    a, b = session(), session()
-    assert [a.ids.uuid4() for _ in range(3)] == [b.ids.uuid4() for _ in range(3)]
-    assert a.ids.flake(DEFAULT_MANUAL_START_NS).isdigit()
-
-
-def test_index_pages_by_offset_and_survives_removals():
-    s = session()
-    st = s.store("p")
-    st.add_index("parity", lambda j: [j.spec["i"] % 2])
-    jobs = [s.submit("p", GRAPH, f"j{i}", {"i": i}) for i in range(10)]
-    page, more = st.page_at(1, 2, index="parity", key=0)
-    assert [j.id for j in page] == ["j2", "j4"] and more
-    page, more = st.page_at(0, 2, index="parity", key=1, reverse=True)
-    assert [j.id for j in page] == ["j9", "j7"] and more
-    st.remove(jobs[2])
-    page, more = st.page_at(1, 10, index="parity", key=0)
-    assert [j.id for j in page] == ["j4", "j6", "j8"] and not more
-    page, more = st.page_at(8, 5)
-    assert [j.id for j in page] == ["j9"] and not more
-    st.add_index("late", lambda j: ["all"])   # an index added later covers the jobs already held
-    assert [j.id for j in st.page_at(0, 3, index="late", key="all")[0]] == ["j0", "j1", "j3"]
