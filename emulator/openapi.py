@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .core.validation import FALSE_TEXT, PATH_TEXT, TRUE_TEXT, anycase_pattern, load_schema, ref_name, schema_dir
+from .core.validation import FALSE_TEXT, PATH_TEXT, TRUE_TEXT, anycase_pattern, load_schema, ref_name, schema_folder
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -42,9 +42,6 @@ _INLINE = {
         "properties": {"openapi": {"type": "string"}, "info": {"type": "object"}, "paths": {"type": "object"}},
     },
 }
-# Responses that also come in non-JSON forms chosen by a query parameter (`format=`), keyed by response schema.
-# A route may declare the same with an attribute `media = {status: (media type, ...)}`.
-_ALT_MEDIA = {"seatunnel/logs.response": ("text/html", "text/plain")}
 
 
 # --- entry points -------------------------------------------------------------------------------------------
@@ -76,7 +73,7 @@ def build(key: str, routes: Iterable[Route], provider: Provider | None,
     op_ids: set[str] = set()
     for route in routes:
         oa_path, path_names = _oa_path(route.path)
-        op = _operation(route, key, path_names, error_schema, used, enabled or [])
+        op = _operation(route, key, path_names, error_schema, used, enabled or [], provider)
         op_id = _operation_id(route.method, oa_path, op_ids)
         op["operationId"] = op_id
         paths.setdefault(oa_path, {})[route.method.lower()] = op
@@ -226,7 +223,7 @@ def _path_schema(route: Route, name: str, enabled: list[str]) -> dict:
 
 
 def _operation(route: Route, key: str, path_names: list[str], error_schema: str | None, used: set[str],
-               enabled: list[str]) -> dict:
+               enabled: list[str], provider: Provider | None = None) -> dict:
     op: dict[str, Any] = {"summary": route.summary or f"{route.method} {route.path}",
                           "tags": list(route.tags or (key,))}
     doc = (getattr(route.handler, "__doc__", None) or "").strip()
@@ -249,10 +246,12 @@ def _operation(route: Route, key: str, path_names: list[str], error_schema: str 
     if body is not None:
         op["requestBody"] = body
     responses: dict[str, Any] = {}
+    # other media types of a response: the route's own (`media = {status: (...)}`), else the provider's
     alt = getattr(route, "media", None) or {}
+    by_schema = provider.media if provider is not None else {}
     for status, name in sorted(route.responses.items()):
         responses[str(status)] = _response(name, key, used, f"{status} response",
-                                           tuple(alt.get(status) or _ALT_MEDIA.get(name or "") or ()))
+                                           tuple(alt.get(status) or by_schema.get(name or "") or ()))
     if error_schema is not None:
         for rng in ("4XX", "5XX"):
             desc = ("a client mistake, in the system's own error format" if rng == "4XX"
@@ -296,16 +295,15 @@ def _response(name: str | None, key: str, used: set[str], desc: str, alt: tuple[
 
 
 def _load(name: str) -> dict:
-    if name in _INLINE and not (schema_dir() / f"{name}.json").is_file():
+    if name in _INLINE and not (schema_folder(name.partition("/")[0]) / f"{name.partition('/')[2]}.json").is_file():
         return _INLINE[name]
     return load_schema(name)
 
 
 def _components(key: str, used: set[str], provider: Provider | None = None) -> dict[str, dict]:
     """Every schema the operations use, every file of the provider's folder, and what they `$ref`."""
-    base = schema_dir()
     todo = set(used)
-    folder = base / key
+    folder = schema_folder(key)
     if folder.is_dir():
         todo.update(f"{key}/{p.relative_to(folder).as_posix()[:-5]}" for p in folder.rglob("*.json"))
     done: dict[str, dict] = {}

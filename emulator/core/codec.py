@@ -31,6 +31,11 @@ def allow_package(package: str) -> None:
     _PACKAGES.add(package.rstrip("."))
 
 
+def disallow_package(package: str) -> None:
+    """Undo `allow_package` (a provider registered for a while, as tests do)."""
+    _PACKAGES.discard(package.rstrip("."))
+
+
 # --- values ---------------------------------------------------------------------------------------------------
 def to_json(value: Any) -> Any:
     """JSON-safe copy: bytes become {"__bytes__": base64}, sets {"__set__": [...]}, a dataclass instance

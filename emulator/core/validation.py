@@ -42,10 +42,42 @@ def schema_dir() -> Path:
     return path
 
 
+# schema folder name (a provider key) -> a folder outside the package holding that provider's schemas
+_FOLDERS: dict[str, Path] = {}
+
+
+def mount(name: str, folder: Path) -> None:
+    """Serve the schemas named `<name>/<stem>` from `folder` (`<folder>/<stem>.json`) instead of the package's
+    schemas/<name>/: a provider defined outside the package brings its own. Compiled validators are rebuilt."""
+    folder = Path(folder)
+    if _FOLDERS.get(name) == folder:
+        return
+    _FOLDERS[name] = folder
+    _forget()
+
+
+def unmount(name: str) -> None:
+    """Undo `mount(name, ...)`."""
+    if _FOLDERS.pop(name, None) is not None:
+        _forget()
+
+
+def _forget() -> None:
+    load_schema.cache_clear()
+    validator.cache_clear()
+    _registry.cache_clear()
+
+
+def schema_folder(name: str) -> Path:
+    """Where the schemas `<name>/...` live: a mounted folder, else the package's schemas/<name>/."""
+    return _FOLDERS.get(name) or schema_dir() / name
+
+
 @cache
 def load_schema(name: str) -> dict:
     """The parsed schema file `name` (`<provider>/<file stem>`); SchemasMissing if it is absent or broken."""
-    path = schema_dir() / f"{name}.json"
+    folder, _, stem = name.partition("/")
+    path = schema_folder(folder) / f"{stem}.json"
     try:
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)
@@ -115,8 +147,11 @@ def _registry() -> Any:
 
     entries = []
     base = schema_dir()
-    for path in sorted(base.rglob("*.json")):
-        rel = path.relative_to(base).as_posix()
+    files = [(p.relative_to(base).as_posix(), p) for p in sorted(base.rglob("*.json"))
+             if p.relative_to(base).parts[0] not in _FOLDERS]
+    for name, folder in sorted(_FOLDERS.items()):
+        files += [(f"{name}/{p.relative_to(folder).as_posix()}", p) for p in sorted(folder.rglob("*.json"))]
+    for rel, _ in files:
         entries.append((rel, Resource.from_contents(load_schema(rel[:-len(".json")]),
                                                     default_specification=_draft())))
     return Registry().with_resources(entries)

@@ -10,9 +10,11 @@ renderer). Adding a system means adding a folder and its schemas/, nothing in co
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from ..core.errors import ApiError
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from ..core.session import Session
     from ..core.store import Job, JobStore
     from .call import Call
+    from .recipe import Recipe
     from .route import Reply, Route
 
 S = TypeVar("S")
@@ -103,6 +106,12 @@ class Provider(Generic[S, U]):
     store_options: Mapping[str, Any] = {}  # JobStore settings (a provider may set them per instance)
     # every graph a job of this provider can walk (config checks durations against their states)
     lifecycle: ClassVar[tuple[Graph, ...]] = ()
+    # response schema name -> other media types the response is also served as (a `format=` query, say);
+    # the OpenAPI document lists them beside application/json
+    media: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # the folder holding this provider's JSON Schemas (`<key>/<stem>` -> `<folder>/<stem>.json`); None: the
+    # package's schemas/<key>/ (a provider defined outside the package brings its own)
+    schema_folder: ClassVar[Path | None] = None
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -146,6 +155,19 @@ class Provider(Generic[S, U]):
         ApiError('unauthorized') to refuse. Runs before query and body parsing, so a client without
         credentials gets 401 whatever it sent. Default: no auth, no principal."""
         return cast(U, None)
+
+    @classmethod
+    def sandbox_recipe(cls) -> Recipe | None:
+        """The requests `job-emulator fixtures` makes this provider's examples and sandbox from: the `RECIPE`
+        of the `sandbox` module in the provider's own package, or None (no fixtures) when it has none."""
+        package = cls.__module__.rpartition(".")[0]
+        try:
+            module = importlib.import_module(f"{package}.sandbox")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{package}.sandbox":
+                return None
+            raise
+        return cast("Recipe | None", getattr(module, "RECIPE", None))
 
     # --- per-session state (created, reset and snapshotted by the engine) ----------------------------------
     def new_state(self, session: Session) -> S:

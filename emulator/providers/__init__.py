@@ -1,9 +1,15 @@
-"""The emulated systems. `PROVIDERS` maps each key to the module that defines its `Provider` class."""
+"""The emulated systems. `PROVIDERS` maps each key to the module that defines its `Provider` class (as
+`PROVIDER`): adding a system is its folder plus one line here. `register` adds one from elsewhere for a while
+(a test's own provider); `registered` does so for a `with` block."""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+from ..core import codec, validation
 
 if TYPE_CHECKING:
     from ..kit import Provider
@@ -33,5 +39,36 @@ def available() -> list[str]:
 
 
 def provider_class(key: str) -> type[Provider]:
-    module = importlib.import_module(PROVIDERS[key])
-    return module.PROVIDER
+    """The Provider class of `key`; a provider that keeps its schemas in its own folder gets them served."""
+    cls: type[Provider] = importlib.import_module(PROVIDERS[key]).PROVIDER
+    if cls.schema_folder is not None:
+        validation.mount(key, cls.schema_folder)
+    return cls
+
+
+def register(key: str, module: str) -> None:
+    """Serve provider `key` from `module` (whose `PROVIDER` is its class); its state classes may then appear
+    in snapshots. ValueError when the key is taken."""
+    if key in PROVIDERS:
+        raise ValueError(f"provider {key!r} is already registered ({PROVIDERS[key]})")
+    PROVIDERS[key] = module
+    if not module.startswith("emulator.providers."):
+        codec.allow_package(module)
+
+
+def unregister(key: str) -> None:
+    """Undo `register(key, ...)`."""
+    module = PROVIDERS.pop(key)
+    if not module.startswith("emulator.providers."):
+        codec.disallow_package(module)
+    validation.unmount(key)
+
+
+@contextmanager
+def registered(key: str, module: str) -> Iterator[None]:
+    """Provider `key` from `module` is served inside the block (apps built there serve it when enabled)."""
+    register(key, module)
+    try:
+        yield
+    finally:
+        unregister(key)

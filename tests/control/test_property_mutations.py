@@ -28,7 +28,7 @@ requests = pytest.importorskip("requests")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from emulator.fixtures import RECIPES, example_requests  # noqa: E402
+from emulator.fixtures import example_requests, recipes  # noqa: E402
 from emulator.providers import available  # noqa: E402
 
 settings.register_profile("ci", max_examples=25, derandomize=True, database=None, deadline=None,
@@ -178,7 +178,8 @@ def test_mutated_fixture_requests_never_break_the_session(server, key):
         try:
             # what the fixtures send first (a Streams bundle), and one job made as they make it, beside the
             # mutated request
-            for setup in [*RECIPES[key].setup(), RECIPES[key].examples()[0]]:
+            recipe = recipes([key])[key]
+            for setup in [*recipe.setup(), recipe.examples()[0]]:
                 assert _send(http, base, session, setup).status_code < 400, setup["name"]
             violations = len(server.app["contract_violations"])
             resp = _send(http, base, session, req)

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from emulator.core import validation
-from emulator.fixtures import RECIPES, write_all
+from emulator.fixtures import recipes, write_all
 from emulator.providers import available
 from tests.support import wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 ENABLED = [k for k in os.environ.get("EMULATOR_TEST_PROVIDERS", "").split(",") if k] or available()
+RECIPES = recipes()
 KEYS = [k for k in ENABLED if k in RECIPES]
 # a list endpoint per provider, answered from the preloaded sandbox
 LISTS = {"bacalhau": ("/api/v1/orchestrator/jobs", lambda b: b["Jobs"]),

@@ -48,6 +48,8 @@ class SeaTunnelProvider(Provider[ClusterState, None]):
     default_port = 8080
     profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": _SEED, "engine-2.3.9": _ENGINE, "engine-newer": _NEWER}
     lifecycle = tuple(GRAPHS.values())
+    # the logs answer HTML (the default) or text besides JSON, chosen by `format=`
+    media: ClassVar[dict[str, tuple[str, ...]]] = {"seatunnel/logs.response": ("text/html", "text/plain")}
     match_keys: ClassVar[dict[str, str]] = {
         "name": "the job name (jobName parameter, else env.job.name)", "jobName": "the same as name",
         "type": "env.job.mode: BATCH or STREAMING", "jobMode": "the same as type",
