@@ -52,20 +52,25 @@ def document(provider: str, *, app: web.Application | None = None, base_url: str
     is built from the environment's settings (EMULATOR_PROFILES, EMULATOR_OPTIONS apply) as `serve` would."""
     if app is None:
         app_routes, prov, settings = _standalone(provider)
+        served = _served_providers(settings) if provider == "control" else {}
     else:
         if provider != "control" and provider not in app["providers"]:
             raise KeyError(provider)
         app_routes = [r for key, r in app["route_table"] if key == provider]
         prov = app["providers"].get(provider)
         settings = app["settings"]
+        served = app["providers"]
     enabled = list(app["providers"]) if app is not None else list(settings.providers)
-    return build(provider, app_routes, prov, servers=_servers(provider, prov, settings, base_url), enabled=enabled)
+    return build(provider, app_routes, prov, servers=_servers(provider, prov, settings, base_url), enabled=enabled,
+                 providers=served)
 
 
 def build(key: str, routes: Iterable[Route], provider: Provider | None,
-          servers: list[dict] | None = None, enabled: list[str] | None = None) -> dict:
+          servers: list[dict] | None = None, enabled: list[str] | None = None,
+          providers: dict[str, Provider] | None = None) -> dict:
     """Assemble the document for `routes` of provider `key` (`provider` None for the control API);
-    `enabled`: the provider keys served, for path parameters whose schema depends on them."""
+    `enabled`: the provider keys served, for path parameters whose schema depends on them; `providers`:
+    the served providers, for query parameters whose choices depend on them (Param.choices_of)."""
     routes = list(routes)
     error_schema = _error_schema(key, provider)
     used: set[str] = set()
@@ -73,7 +78,7 @@ def build(key: str, routes: Iterable[Route], provider: Provider | None,
     op_ids: set[str] = set()
     for route in routes:
         oa_path, path_names = _oa_path(route.path)
-        op = _operation(route, key, path_names, error_schema, used, enabled or [], provider)
+        op = _operation(route, key, path_names, error_schema, used, enabled or [], providers or {}, provider)
         op_id = _operation_id(route.method, oa_path, op_ids)
         op["operationId"] = op_id
         paths.setdefault(oa_path, {})[route.method.lower()] = op
@@ -111,6 +116,12 @@ def _standalone(provider: str) -> tuple[list[Route], Provider | None, Any]:
     settings = cfg.load({"providers": provider}, available=known)
     prov = provider_class(provider)(settings)
     return prov.routes(), prov, settings
+
+
+def _served_providers(settings: Any) -> dict[str, Provider]:
+    from .app import build_providers
+
+    return build_providers(settings)
 
 
 def _servers(key: str, provider: Provider | None, settings: Any, base_url: str | None) -> list[dict]:
@@ -183,7 +194,7 @@ def _component_name(name: str, key: str) -> str:
     return _COMPONENT_OK.sub("_", stem if folder == key else f"{folder}.{stem}")
 
 
-def _param_schema(p: Param) -> dict:
+def _param_schema(p: Param, providers: dict[str, Provider]) -> dict:
     if p.type is list:
         return {"type": "array", "items": {"type": "string"}}
     if p.type is bool:  # what parse_args takes: true/false and the spellings clients send (1, yes, empty...)
@@ -194,7 +205,9 @@ def _param_schema(p: Param) -> dict:
         return schema
     kind = {int: "integer", float: "number", bool: "boolean"}.get(p.type, "string")
     schema = {"type": kind}
-    if p.choices and p.nocase:  # the server takes any letter case, which an enum would deny
+    if p.choices_of is not None:
+        schema["enum"] = list(p.choices_of(providers))
+    elif p.choices and p.nocase:  # the server takes any letter case, which an enum would deny
         schema["pattern"] = anycase_pattern(p.choices)
     elif p.choices:
         schema["enum"] = list(p.choices)
@@ -223,7 +236,7 @@ def _path_schema(route: Route, name: str, enabled: list[str]) -> dict:
 
 
 def _operation(route: Route, key: str, path_names: list[str], error_schema: str | None, used: set[str],
-               enabled: list[str], provider: Provider | None = None) -> dict:
+               enabled: list[str], providers: dict[str, Provider], provider: Provider | None = None) -> dict:
     op: dict[str, Any] = {"summary": route.summary or f"{route.method} {route.path}",
                           "tags": list(route.tags or (key,))}
     doc = (getattr(route.handler, "__doc__", None) or "").strip()
@@ -233,7 +246,7 @@ def _operation(route: Route, key: str, path_names: list[str], error_schema: str 
                           for n in path_names]
     for p in route.query:
         entry: dict[str, Any] = {"name": p.name, "in": "query", "required": bool(p.required),
-                                 "schema": _param_schema(p)}
+                                 "schema": _param_schema(p, providers)}
         if p.description:
             entry["description"] = p.description
         if p.type is list:

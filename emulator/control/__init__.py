@@ -1,13 +1,13 @@
 """The emulator's own API under /_emulator/. Each module here contributes `routes()`; `render_error` is
 shared. Modules: routes (health, reset, clock), toolkit (sessions, scenarios, faults, journal, snapshot,
-stepping), coverage (states observed), events (the Server-Sent Events stream),
-openapi (contract documents)."""
+stepping), jobs (the cross-provider jobs listing), coverage (states observed), events (the Server-Sent
+Events stream), openapi (contract documents)."""
 
 from __future__ import annotations
 
 import importlib
 
-MODULES = ("routes", "toolkit", "coverage", "events", "openapi")
+MODULES = ("routes", "toolkit", "jobs", "coverage", "events", "openapi")
 
 
 def all_routes() -> list:

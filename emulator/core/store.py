@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .lifecycle import Fate, Graph
+from .seqindex import SeqIndex
 
 # a job's pending timed transition: (due_ns, to_state, message), and a fourth item (True) for a flap's step
 Timer = tuple[int, str, str] | tuple[int, str, str, bool]
@@ -138,6 +139,8 @@ class JobStore:
         self._dead = 0
         self._by_state: dict[str, dict[str, Job]] = {}
         self._finished: deque[Job] = deque()
+        # state -> its jobs in creation order, built on first use by a listing of that state, then kept
+        self._sorted: dict[str, SeqIndex] = {}
         # hash of an id's first `prefix_len` characters -> the job, or a list when several share it (rare):
         # a million jobs make this index's size matter, and the hash is verified by startswith on lookup
         self._by_prefix: dict[int, Job | list[Job]] = {}
@@ -172,6 +175,8 @@ class JobStore:
         self._order.append(job)
         self._seqs.append(job.seq)
         self._by_state.setdefault(job.state, {})[job.id] = job
+        if self._sorted and job.state in self._sorted:
+            self._sorted[job.state].add(job)
         if self.prefix_len:
             h = hash(job.id[: self.prefix_len])
             held = self._by_prefix.get(h)
@@ -242,6 +247,7 @@ class JobStore:
         seq = job.seq
         self.add(job)
         job.seq = seq
+        self._sorted.clear()  # add() indexed it under the number it drew; rebuilt on next use
         self._seqs[-1] = seq
         self._next_seq = max(self._next_seq, seq + 1)
 
@@ -251,9 +257,40 @@ class JobStore:
         if bucket is not None:
             bucket.pop(job.id, None)
         self._by_state.setdefault(job.state, {})[job.id] = job
+        if self._sorted:
+            if old_state in self._sorted:
+                self._sorted[old_state].discard(job)
+            if job.state in self._sorted:
+                self._sorted[job.state].add(job)
         if job.terminal:
             self._finished.append(job)
             self._trim_count()
+
+    @property
+    def last_seq(self) -> int:
+        """The sequence number of the newest job ever added (0 when none): later jobs have higher ones."""
+        return self._next_seq - 1
+
+    def count_in(self, state: str) -> int:
+        """How many jobs are in `state` now."""
+        return len(self._by_state.get(state, ()))
+
+    def state_index(self, state: str) -> SeqIndex:
+        """The jobs in `state` in creation order, kept from now on (the first call sorts that state's jobs)."""
+        idx = self._sorted.get(state)
+        if idx is None:
+            idx = self._sorted[state] = SeqIndex(self._by_state.get(state, {}).values())
+        return idx
+
+    def before(self, bound: int) -> Iterator[Job]:
+        """Live jobs with sequence number < `bound`, newest first, lazily."""
+        order = self._order
+        i = bisect_left(self._seqs, bound) - 1
+        while i >= 0:
+            job = order[i]
+            i -= 1
+            if not job.evicted:
+                yield job
 
     def count_by_state(self) -> dict[str, int]:
         return {st: len(b) for st, b in self._by_state.items() if b}
@@ -317,6 +354,8 @@ class JobStore:
         job.evicted = True
         job.version += 1  # any pending timer is now stale
         self._by_state.get(job.state, {}).pop(job.id, None)
+        if self._sorted and job.state in self._sorted:
+            self._sorted[job.state].discard(job)
         if self.prefix_len:
             h = hash(job.id[: self.prefix_len])
             held = self._by_prefix.get(h)

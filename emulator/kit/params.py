@@ -19,7 +19,9 @@ class Param:
     `choices` restricts values (compared case-insensitively when `nocase`); `pattern` (a JSON Schema pattern:
     found anywhere in the text unless anchored) restricts a string's text. Each restriction is both checked
     here and published in the OpenAPI document, so the two agree. `message(raw)` gives the provider's own
-    words for a value that fails any of them (default: the emulator's, naming the parameter)."""
+    words for a value that fails any of them (default: the emulator's, naming the parameter).
+    `choices_of(providers)` gives choices that depend on the served providers (their keys, their states):
+    the document publishes them as an enum and the handler checks them itself (parse_args cannot see them)."""
 
     name: str
     type: type = str
@@ -32,6 +34,7 @@ class Param:
     maximum: float | None = None
     pattern: str | None = None
     message: Callable[[str], str] | None = None
+    choices_of: Callable[[dict[str, Any]], tuple[str, ...]] | None = None
 
     def refuse(self, raw: str | None, default: str) -> ApiError:
         """The 400 for a value of this parameter that fails a restriction."""

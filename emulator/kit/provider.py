@@ -223,6 +223,11 @@ class Provider(Generic[S, U]):
         """The state a response shows for `job` (a provider hiding an internal state maps it here)."""
         return job.state
 
+    def job_name(self, job: Job) -> str | None:
+        """The job's name as its API shows it, for the cross-provider listing and its search (None: the API
+        names no jobs). Called for many jobs per listing: read what the job keeps, do not build its wire view."""
+        return None
+
     # --- shared helpers -----------------------------------------------------------------------------------
     def store(self, session: Session) -> JobStore:
         """`session`'s jobs of this provider."""

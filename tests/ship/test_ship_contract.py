@@ -90,6 +90,8 @@ OMIT: dict[str, dict[str, list[tuple]]] = {
                         "event); its tests drive it with an SSE client")],
         "refusals": [("POST /_emulator/clock/advance", [400], "the clock cannot pass early 2116 (2^62 ns): how "
                       "far an advance may go depends on where the clock stands"),
+                     ("GET /_emulator/jobs", [400], "with a provider, state must be one of that provider's states "
+                      "(the enum lists every provider's), and the cursor is opaque"),
                      ("POST /_emulator/faults", [400], "provider must be an enabled one"),
                      ("POST /_emulator/scenarios", [400], "provider must be an enabled one, and the rule's states "
                       "must be in its graph"),

@@ -259,6 +259,17 @@ def _parsed(job: Job) -> tuple[dict, dict]:
     return _PARSED(job)
 
 
+def name_of(job: Job) -> str:
+    """The job's Name (its ID when it was given none), without rebuilding or caching its wire dict: a
+    listing's search reads many jobs once, which must not push the recently read ones out of the LRU."""
+    hit = _WIRE.get(job)
+    if hit is not None:
+        return hit[0]["Name"]
+    spec = job.spec
+    body = json.loads(spec) if isinstance(spec, (bytes, str)) else spec
+    return body["Job"].get("Name") or job.id
+
+
 def wire_base(job: Job) -> dict:
     """The stored Job object (shared: copy before changing it)."""
     return _parsed(job)[0]

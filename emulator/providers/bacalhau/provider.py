@@ -81,6 +81,11 @@ class Bacalhau(Provider[BacalhauState, None]):
 
         return submit_contract(schema, self.profile["name_required"])
 
+    def job_name(self, job: Job) -> str:
+        from .model import name_of
+
+        return name_of(job)
+
     def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return errors.render_error(err, call, modern=self.profile["errors"] == "apierror")
 

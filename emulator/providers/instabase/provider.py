@@ -71,6 +71,10 @@ class InstabaseProvider(Provider[None, User]):
     def shown_state(self, job: Job) -> str:
         return wire_state(job)
 
+    def job_name(self, job: Job) -> str:
+        # a flow job has no name of its own: its flow binary's file name is how Instabase's logs call it
+        return job.spec["binary_path"].rstrip("/").rsplit("/", 1)[-1]
+
     def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return render_error(err, call)
 

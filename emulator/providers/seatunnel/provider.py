@@ -133,6 +133,9 @@ class SeaTunnelProvider(Provider[ClusterState, None]):
 
         return routes(paged=self.profile["page_envelope"])
 
+    def job_name(self, job: Job) -> str:
+        return job.data.name  # the jobName parameter, else env.job.name, else SeaTunnel's default
+
     def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return errors.render_error(err, call, prefix=self.profile["error_prefix"])
 

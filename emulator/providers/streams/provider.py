@@ -14,6 +14,7 @@ from .state import StreamsState
 if TYPE_CHECKING:
     from ...config import Settings
     from ...core.session import Session
+    from ...core.store import Job
     from .model import Instance
 
 
@@ -68,6 +69,11 @@ class Streams(Provider[StreamsState, None]):
 
     def state_from_snapshot(self, value: dict[str, Instance], session: Session) -> StreamsState:
         return StreamsState(dict(value))
+
+    def job_name(self, job: Job) -> str:
+        from .model import job_name
+
+        return job_name(job)
 
     def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return errors.render_error(err, call)

@@ -59,6 +59,12 @@ class TaskApi(Provider[None, None]):
         graphs.update({t.graph.name: t.graph for t in self.catalogue.values()})
         return graphs
 
+    def job_name(self, job: Job) -> str:
+        from .model import record
+
+        d = record(job)  # a task job has no name of its own: the task it runs, as its path names it
+        return f"{d.topic}/{d.task}"
+
     def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return errors.render_error(err, call)
 

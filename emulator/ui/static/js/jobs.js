@@ -10,18 +10,14 @@ import { serverFeatures, isStreaming } from "./live.js";
 const PAGE = 100;
 const filters = { provider: "", state: "", q: "" };
 
-/** A time the listing gives as emulated unix seconds or as an ISO string, in seconds. */
-function toSeconds(value) {
-  if (value === null || value === undefined) return null;
-  return typeof value === "number" ? value : Date.parse(value) / 1000;
-}
-
+// GET /_emulator/jobs: times are emulated unix seconds; `next` is the timer's transition or null.
 async function fromListing(cursor) {
   const page = await get(`/_emulator/jobs${query({ ...filters, limit: PAGE, cursor })}`);
   return {
-    items: (page.items || []).map((j) => ({ ...j, created: toSeconds(j.created), next_at: toSeconds(j.next_at) })),
-    cursor: page.next_cursor ?? page.cursor ?? page.next ?? null,
-    total: page.total ?? page.count,
+    items: page.items.map((j) => ({ ...j, next_state: j.next ? j.next.state : null,
+      next_at: j.next ? j.next.at : null })),
+    cursor: page.next_cursor,
+    total: page.total ?? undefined, // null with a search: the listing does not count every match
   };
 }
 
