@@ -203,3 +203,50 @@ def test_every_page_renders_without_console_errors(dash):
     # the console is checked by the fixture at teardown; the root URL leads here
     dash.page.goto(dash.server.url + "/")
     assert dash.page.url == dash.server.url + "/_emulator/ui/"
+
+
+SEATUNNEL_JOB = {"env": {"job.mode": "BATCH"}, "source": [{"plugin_name": "FakeSource", "plugin_output": "fake",
+                                                         "row.num": 100000, "schema": {"fields": {"id": "int"}}}],
+                 "sink": [{"plugin_name": "Console", "plugin_input": ["fake"]}]}
+
+
+def test_the_table_pages_filters_and_searches_every_providers_jobs(dash):
+    """130 jobs over two APIs through GET /_emulator/jobs: a first page of 100 newest first and More for the
+    rest, the provider and state filters, and a search over names."""
+    older = [dash.api.bacalhau_job(f"etl-{i}") for i in range(40)]
+    assert dash.api.call("POST", "/_emulator/clock/advance", {"seconds": 10})[0] == 200  # these 40 complete
+    newer = [dash.api.bacalhau_job(f"etl-{i}") for i in range(40, 70)]
+    for i in range(60):
+        status, body = dash.api.call("POST", f"/submit-job?jobName=sync-{i}", SEATUNNEL_JOB)
+        assert status == 200, body
+    dash.open("jobs")
+    rows = dash.page.locator("#jobs-body tr.job-row")
+    expect(rows).to_have_count(100)
+    expect(dash.page.locator("#jobs-status")).to_contain_text("100 of 130 jobs")
+    # newest first; at one instant of the manual clock, in the providers' enabled order
+    assert rows.locator("td.name").all_text_contents()[:32] == [
+        *(f"etl-{i}" for i in range(69, 39, -1)), "sync-59", "sync-58"]
+    dash.page.click("#jobs-more")
+    expect(rows).to_have_count(130)
+    expect(dash.page.locator("#jobs-more")).to_be_hidden()
+    assert rows.last.get_attribute("data-job") == older[0]
+    assert set(rows.evaluate_all("els => els.map(e => e.dataset.provider)")) == {"bacalhau", "seatunnel"}
+    dash.shot("jobs-all")
+
+    dash.page.select_option("#filter-provider", "bacalhau")
+    expect(rows).to_have_count(70)
+    dash.page.select_option("#filter-state", "Completed")
+    expect(rows).to_have_count(40)
+    assert rows.evaluate_all("els => els.map(e => e.dataset.job)") == older[::-1]
+    expect(dash.page.locator("#jobs-body .state-cell").first).to_have_text("Completed")
+    dash.page.select_option("#filter-state", "Pending")
+    expect(rows).to_have_count(30)
+    assert rows.evaluate_all("els => els.map(e => e.dataset.job)") == newer[::-1]
+
+    dash.page.select_option("#filter-state", "")
+    dash.page.select_option("#filter-provider", "")
+    dash.page.fill("#filter-q", "ETL-6")  # any case: etl-6 and etl-60 .. etl-69
+    expect(rows).to_have_count(11)
+    names = rows.locator("td.name").all_text_contents()
+    assert names == [f"etl-{i}" for i in range(69, 59, -1)] + ["etl-6"]
+    dash.shot("jobs-search")
