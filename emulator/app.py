@@ -75,6 +75,9 @@ def create_app(settings: Settings, *, only: str | None = None) -> web.Applicatio
 
         mount_dashboard(app)
     add_fallbacks(app)
+    from .cors import install as install_cors
+
+    install_cors(app, settings.cors)  # nothing at all when off
     validation.require(schema_names(app, providers))  # cannot validate -> must not start (SchemasMissing)
     if settings.state_file:
         from .core.snapshot import load_file

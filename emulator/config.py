@@ -51,6 +51,7 @@ class Settings:
     check_responses: bool = False
     state_file: str | None = None
     preload: str | None = None
+    cors: list[str] = field(default_factory=list)  # allowed browser origins; empty = CORS off
 
     def to_dict(self, reveal: bool = False) -> dict:
         """The settings as JSON; secrets (the control token, provider options named like passwords or
@@ -113,6 +114,8 @@ ENV = {
     "check_responses": ("EMULATOR_CHECK_RESPONSES", "validate every response against schemas/ (for tests)"),
     "state_file": ("EMULATOR_STATE_FILE", "load state from this file at start and save it on shutdown"),
     "preload": ("EMULATOR_PRELOAD", "directory of fixtures to load at start (e.g. fixtures/sandbox)"),
+    "cors": ("EMULATOR_CORS", "browser origins allowed to call the APIs and /_emulator/ (CORS), comma list, e.g. "
+                              "http://localhost:3000, or * for any (default: CORS off)"),
 }
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -151,6 +154,13 @@ def _coerce(name: str, value: Any) -> Any:
             return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
     except (TypeError, ValueError):
         raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    if name == "cors":
+        from .cors import parse_origins
+
+        try:
+            return parse_origins(value if isinstance(value, (str, list)) else str(value))
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
     if name == "providers":
         return [p.strip() for p in value.split(",") if p.strip()] if isinstance(value, str) else list(value)
     if name == "durations":
