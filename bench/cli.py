@@ -9,6 +9,9 @@ Figures (each the median of --repeat runs, each with its ratio to a reference me
      at 10k, 100k and 1M jobs
   6. manual clock advance past the end of 1M jobs, per provider (vs a bare heap push/pop of as many entries)
   7. a 100,000-request soak with the journal on: server RSS before and after
+  8-10. live figures (bench/live.py): transition lateness on the real clock at 10,000 active jobs as an event
+     stream subscriber sees it; 10 event-stream subscribers under 10,000 submits a minute; GET /_emulator/jobs
+     at 100,000 and 1,000,000 jobs
 
 Loopback only; the server is pinned to one core and the load generator (wrk, installed from Debian's package
 when missing; else an aiohttp-client generator in its own process) to another when there are two.
@@ -359,6 +362,12 @@ def report(res: dict, path: str | None) -> str:
         summary.append((f"soak {s['requests']:,} requests", f"{_mib(s['rss_before'])} -> {_mib(s['rss_after'])}",
                         f"{1 + s['growth']:.2f}", _mark(ok, miss)))
 
+    # 8-10: live figures
+    if res.get("live"):
+        from bench import live
+
+        lines += live.report_lines(res["live"], summary)
+
     head = ["", "## Summary", "", "| figure | value | ratio | target |", "|---|---|---:|---|"]
     head += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in summary]
     notes = res.get("notes")
@@ -391,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=None, help="runs per figure (median is reported)")
     ap.add_argument("--seconds", type=float, default=None, help="seconds per load run")
     ap.add_argument("--providers", default=None, help="comma list (default: every provider in this build)")
-    ap.add_argument("--only", default="http,engine", help="http, engine or both (comma list)")
+    ap.add_argument("--only", default="http,engine,live", help="http, engine, live (comma list; default all)")
     ap.add_argument("--no-install", action="store_true", help="never apt-get install wrk; use the fallback")
     ap.add_argument("--out", default=None, help="report path (default: bench/RESULTS.md for a full run; --quick "
                                                 "and --tiny only print it, so a smoke run never rewrites the "
@@ -425,6 +434,10 @@ def main(argv: list[str] | None = None) -> int:
         http_figures(providers, mode, wrk, res)
     if "engine" in parts:
         engine_figures(providers, mode, res)
+    if "live" in parts:
+        from bench import live
+
+        live.figures(name, res)
     res["elapsed_s"] = time.perf_counter() - t0
     out = args.out or (RESULTS if name == "full" else None)
     text = report(res, out)

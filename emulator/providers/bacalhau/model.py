@@ -259,6 +259,12 @@ def _parsed(job: Job) -> tuple[dict, dict]:
     return _PARSED(job)
 
 
+try:  # a search reads thousands of names per request: orjson parses a submitted body ~4x faster
+    from orjson import loads as _loads
+except ImportError:
+    _loads = json.loads
+
+
 def name_of(job: Job) -> str:
     """The job's Name (its ID when it was given none), without rebuilding or caching its wire dict: a
     listing's search reads many jobs once, which must not push the recently read ones out of the LRU."""
@@ -266,7 +272,7 @@ def name_of(job: Job) -> str:
     if hit is not None:
         return hit[0]["Name"]
     spec = job.spec
-    body = json.loads(spec) if isinstance(spec, (bytes, str)) else spec
+    body = _loads(spec) if isinstance(spec, (bytes, str)) else spec
     return body["Job"].get("Name") or job.id
 
 
