@@ -98,7 +98,7 @@ def page(session: Session, filters: Filters, limit: int, cursor: str | None,
     if cursor is not None:
         bounds = decode_cursor(cursor, filters)
     else:
-        bounds = {p: session.store(p).last_seq + 1 for p in filters.providers}
+        bounds = {p: session.store(p).next_seq for p in filters.providers}
     rank = {p: i for i, p in enumerate(filters.providers)}
     streams = [_stream(session, p, filters.state, bounds[p]) for p in filters.providers]
     merged = heapq.merge(*streams, key=lambda j: (j.created_ns, -rank[j.provider], j.seq), reverse=True)

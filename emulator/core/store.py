@@ -266,11 +266,6 @@ class JobStore:
             self._finished.append(job)
             self._trim_count()
 
-    @property
-    def last_seq(self) -> int:
-        """The sequence number of the newest job ever added (0 when none): later jobs have higher ones."""
-        return self._next_seq - 1
-
     def count_in(self, state: str) -> int:
         """How many jobs are in `state` now."""
         return len(self._by_state.get(state, ()))
