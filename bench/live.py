@@ -41,7 +41,7 @@ MODES = {
     # lateness: active jobs, Pending seconds (jittered +-50%); stream: seconds of load; listing sizes and reps
     "full": dict(late_jobs=10_000, late_pending=10.0, stream_s=60.0, listing=(100_000, 1_000_000), listing_reps=100),
     "quick": dict(late_jobs=10_000, late_pending=10.0, stream_s=20.0, listing=(100_000,), listing_reps=30),
-    "tiny": dict(late_jobs=200, late_pending=1.0, stream_s=2.0, listing=(500,), listing_reps=3),
+    "tiny": dict(late_jobs=100, late_pending=1.0, stream_s=1.5, listing=(300,), listing_reps=3),
 }
 BACALHAU = TARGETS["bacalhau"]
 
