@@ -76,12 +76,17 @@ def build(key: str, routes: Iterable[Route], provider: Provider | None,
     used: set[str] = set()
     paths: dict[str, dict] = {}
     op_ids: set[str] = set()
+    ops: dict[str, dict] = {}  # "METHOD /aiohttp/path" -> operation, for links
     for route in routes:
         oa_path, path_names = _oa_path(route.path)
         op = _operation(route, key, path_names, error_schema, used, enabled or [], providers or {}, provider)
         op_id = _operation_id(route.method, oa_path, op_ids)
         op["operationId"] = op_id
         paths.setdefault(oa_path, {})[route.method.lower()] = op
+        ops[f"{route.method} {route.path}"] = op
+    for route in routes:
+        if route.links:
+            _add_links(route, ops)
     components = _components(key, used, provider)
     doc: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
@@ -274,6 +279,27 @@ def _operation(route: Route, key: str, path_names: list[str], error_schema: str 
         responses["default"] = {"description": "any response"}
     op["responses"] = responses
     return op
+
+
+def _add_links(route: Route, ops: dict[str, dict]) -> None:
+    """The route's `links` on its first success response, each naming its target by operationId (a target
+    missing from the table, e.g. a route the profile leaves out, is a declaration error)."""
+    op = ops[f"{route.method} {route.path}"]
+    status = min((s for s in op["responses"] if s[0] == "2"), default=None)
+    if status is None:
+        raise ValueError(f"{route.method} {route.path} declares links but no 2xx response")
+    links = {}
+    for name, (target, values) in route.links.items():
+        if target not in ops:
+            raise ValueError(f"link {name} of {route.method} {route.path}: no route {target}")
+        link: dict[str, Any] = {"operationId": ops[target]["operationId"]}
+        params = {k: v for k, v in values.items() if k != "requestBody"}
+        if params:
+            link["parameters"] = params
+        if "requestBody" in values:
+            link["requestBody"] = values["requestBody"]
+        links[name] = link
+    op["responses"][status]["links"] = links
 
 
 def _request_body(route: Route, key: str, used: set[str]) -> dict | None:

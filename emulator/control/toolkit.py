@@ -147,7 +147,8 @@ def rule_routes(kind: str, summary: str, check: Any = None, check_rule: Any = No
 
     return [
         Route("POST", f"{P}/{kind}", add, f"Add a {single} rule: {summary}", body=f"control/{single}.request",
-              responses={201: f"control/{single}.response"}, tags=T),
+              responses={201: f"control/{single}.response"}, tags=T,
+              links={"RemoveRule": (f"DELETE {P}/{kind}/{{rule}}", {"rule": "$response.body#/id"})}),
         Route("GET", f"{P}/{kind}", listing, f"The {single} rules and their counts",
               responses={200: f"control/{kind}.response"}, tags=T),
         Route("DELETE", f"{P}/{kind}", clear, f"Remove every {single} rule", responses={204: None}, tags=T),
@@ -309,7 +310,7 @@ def routes() -> list[Route]:
               tags=T),
         Route("POST", f"{P}/sessions", create_session, "Create a session with its own seed and clock",
               body="control/session.request", body_required=False, responses={201: "control/session.response"},
-              tags=T),
+              tags=T, links={"DropSession": (f"DELETE {P}/sessions/{{key}}", {"key": "$response.body#/key"})}),
         Route("DELETE", f"{P}/sessions/{{key}}", delete_session, "Drop a session", responses={204: None}, tags=T),
         *rule_routes("scenarios", "the fate of matching jobs", check_rule=_check_scenario),
         *rule_routes("faults", "latency, error status or dropped connection", _check_fault),

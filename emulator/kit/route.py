@@ -29,7 +29,10 @@ class Route:
     segment without control characters (validation.PATH_TEXT), or a function of the enabled provider keys
     giving it. `reads` marks a read of one job's state: it
     finds that job (None when there is none) so coverage counts the state the response shows and the step
-    clock can move first; handlers of lists and histories name what they showed in `call.shown` instead."""
+    clock can move first; handlers of lists and histories name what they showed in `call.shown` instead.
+    `links` names the operations a success response leads to (OpenAPI links): name -> (`METHOD /path` of a
+    route of the same table, {path parameter or `requestBody`: runtime expression such as
+    `$response.body#/jobId`})."""
 
     method: str
     path: str
@@ -44,6 +47,7 @@ class Route:
     tags: tuple[str, ...] = ()
     reads: Callable[[Call[Any]], Job | None] | None = None
     path_params: Mapping[str, dict[str, Any] | Callable[[list[str]], dict[str, Any]]] = field(default_factory=dict)
+    links: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass

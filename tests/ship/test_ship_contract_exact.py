@@ -231,3 +231,28 @@ async def test_seatunnel_configs_are_checked_against_the_published_types(emu):
         resp = await emu.post(path, json=body)
         assert resp.status == 400 and "job.name" in (await resp.json())["message"], path
     assert (await emu.get("/running-jobs")).status == 200 and not (await (await emu.get("/running-jobs")).json())
+
+
+async def test_create_routes_declare_links_to_what_uses_their_ids(emu):
+    """The stateful phase follows declared links: each names an operation of the same document, and following
+    it with a real response's value is answered 2xx."""
+    for key in ("seatunnel", "control"):
+        doc = document(key)
+        op_ids = {op["operationId"]: (path, method) for path, item in doc["paths"].items()
+                  for method, op in item.items()}
+        links = {name: link for item in doc["paths"].values() for op in item.values()
+                 for resp in op["responses"].values() for name, link in resp.get("links", {}).items()}
+        assert links, key
+        assert all(link["operationId"] in op_ids for link in links.values()), key
+    doc = document("seatunnel")
+    links = doc["paths"]["/submit-job"]["post"]["responses"]["200"]["links"]
+    assert links["GetJobInfo"] == {"operationId": "get_job_info_by_jobId",
+                                   "parameters": {"jobId": "$response.body#/jobId"}}
+    assert links["StopJob"]["requestBody"] == {"jobId": "$response.body#/jobId"}
+    config = {"env": {"job.name": "l"}, "source": [{"plugin_name": "FakeSource"}],
+              "sink": [{"plugin_name": "Console"}]}
+    job_id = (await (await emu.post("/submit-job", json=config)).json())["jobId"]
+    assert (await emu.get(f"/job-info/{job_id}")).status == 200
+    assert (await emu.post("/stop-job", json={"jobId": job_id})).status == 200
+    session = await (await emu.post("/_emulator/sessions", json={})).json()
+    assert doc and (await emu.delete(f"/_emulator/sessions/{session['key']}")).status == 204

@@ -206,6 +206,15 @@ async def logs(call: Call) -> Reply:
     return Reply(200, "\n".join(lines) + "\n", content_type="text/plain")
 
 
+def _job_links(pointer: str) -> dict[str, tuple[str, dict]]:
+    """Where a submitted job's id leads (OpenAPI links of the submit routes; `pointer` finds the id)."""
+    job_id = f"$response.body{pointer}"
+    return {"GetJobInfo": ("GET /job-info/{jobId}", {"jobId": job_id}),
+            "GetRunningJob": ("GET /running-job/{jobId}", {"jobId": job_id}),
+            "GetJobLog": ("GET /logs/{jobId}", {"jobId": job_id}),
+            "StopJob": ("POST /stop-job", {"requestBody": {"jobId": job_id}})}
+
+
 def routes(paged: bool = True) -> list[Route]:
     """The route table (also the source of the OpenAPI document); `paged`: the profile reads page/rows
     (older engines ignore them, so any value is taken)."""
@@ -219,14 +228,14 @@ def routes(paged: bool = True) -> list[Route]:
     return [
         Route("POST", "/submit-job", submit_job, "Submit a job config (JSON, or HOCON with format=hocon)",
               body=S + "job-config.request", body_format="raw", query=submit_q,
-              responses={200: S + "submit.response", **_JOB_ERR}, tags=t),
+              responses={200: S + "submit.response", **_JOB_ERR}, tags=t, links=_job_links("#/jobId")),
         Route("POST", "/submit-job/upload", submit_job_upload,
               "Submit a job config file (multipart part config_file: .json, or .conf/.config HOCON)",
               body=S + "submit-upload.request", body_format="raw", query=upload_q,
-              responses={200: S + "submit.response", **_JOB_ERR}, tags=t),
+              responses={200: S + "submit.response", **_JOB_ERR}, tags=t, links=_job_links("#/jobId")),
         Route("POST", "/submit-jobs", submit_jobs, "Submit an array of job configs (each with optional params)",
               body=S + "submit-jobs.request", body_format="raw",
-              responses={200: S + "submit-jobs.response", **_JOB_ERR}, tags=t),
+              responses={200: S + "submit-jobs.response", **_JOB_ERR}, tags=t, links=_job_links("#/0/jobId")),
         Route("POST", "/stop-job", stop_job, "Stop a job (cancel, savepoint, or the seed's force)",
               body=S + "stop-job.request", body_format="raw",
               responses={200: S + "stop-job.response", **_JOB_ERR}, tags=t),
