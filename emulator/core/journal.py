@@ -10,7 +10,12 @@ string) and is turned into its JSON view (times, decoded headers and query) only
 newest N entries builds N views.
 
 Secrets never leave in a view unless asked for: header values of credentials (Authorization, cookies, API
-keys, the control token) and JSON body fields named like passwords or tokens read `<redacted>`.
+keys, the control token) read `<redacted>`, and so do the values of fields named like secrets (password,
+secret, token, access or api key...) at any depth of a body or of a JSON header value. A body is redacted as
+its structure: JSON is parsed, redacted and re-encoded; another text format is handled by the provider's
+registered redactor (SeaTunnel's HOCON, `register_text_redactor`); each part of a multipart body the same
+way. A body that cannot be parsed (cut at BODY_LIMIT, malformed) and names a secret field is shown only up to
+the line of the first such name, with a marker: never raw. The entry itself keeps what arrived (`reveal`).
 
 The journal is also the source of the event stream: each entry is published once it is complete (a
 transition, fault or clock change when recorded, a request when answered) with an event number that only
@@ -25,7 +30,7 @@ import fnmatch
 import json
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
@@ -41,7 +46,10 @@ REDACTED = "<redacted>"
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
                             "x-auth-token", "x-emulator-control-token"})
 KINDS = ("request", "transition", "fault", "clock")
-SECRET_FIELD = re.compile(r"pass(word|wd)?|secret|token|api[-_]?key|credential|private[-_]?key", re.I)
+SECRET_FIELD = re.compile(r"pass(word|wd|phrase)?|secret|token|(api|access|private|account)[-_.]?key|credential",
+                          re.I)
+# provider key -> its redactor of a text body format (None when the text does not parse in it)
+_TEXT_REDACTORS: dict[str, Callable[[str], str | None]] = {}
 
 
 def _cut(value: bytes, limit: int) -> bytes:
@@ -258,15 +266,35 @@ def view(entry: dict, reveal: bool = False) -> dict:
     if raw is not None:
         out["headers"] = headers_dict((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
         if not reveal:
-            out["headers"] = {k: REDACTED if k.lower() in SECRET_HEADERS else v for k, v in out["headers"].items()}
+            out["headers"] = {k: _header_shown(k, v) for k, v in out["headers"].items()}
     qs = out.pop("query_string", None)
     if qs is not None:
         out["query"] = dict(parse_qsl(qs, keep_blank_values=True))
         if not reveal:
             out["query"] = {k: REDACTED if SECRET_FIELD.search(k) else v for k, v in out["query"].items()}
     if not reveal and out.get("body") and SECRET_FIELD.search(out["body"]):
-        out["body"] = redact_text(out["body"])
+        out["body"] = redact_text(out["body"], entry.get("provider"))
     return out
+
+
+def _header_shown(name: str, value: str) -> str:
+    if name.lower() in SECRET_HEADERS:
+        return REDACTED
+    if value[:1] in "{[" and SECRET_FIELD.search(value):  # JSON carried in a header (Instabase-API-Args)
+        return redact_text(value)
+    return value
+
+
+def register_text_redactor(provider: str, redactor: Callable[[str], str | None]) -> None:
+    """Let the journal redact `provider`'s non-JSON request bodies structurally: `redactor(text)` answers the
+    text with the values of secret-named fields (`is_secret_field`) replaced by REDACTED, or None when the
+    text is not in its format."""
+    _TEXT_REDACTORS[provider] = redactor
+
+
+def is_secret_field(name: str) -> bool:
+    """Whether a field of this name holds a secret (password, token, secret, access or api key...)."""
+    return bool(SECRET_FIELD.search(name))
 
 
 def redact(value: Any) -> Any:
@@ -279,16 +307,56 @@ def redact(value: Any) -> Any:
     return value
 
 
-_SECRET_ASSIGNMENT = re.compile(r"""(?i)([\w.-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key)[\w.-]*"?\s*[=:]\s*)"""
-                                r"""("[^"\n]*"|[^\s,}\]]+)""")
+_MULTIPART = re.compile(r"--([^\r\n]{1,200})\r?\n")
 
 
-def redact_text(text: str) -> str:
-    """A body's text with secret fields redacted: JSON re-encoded, other text (HOCON) line by line."""
+def redact_text(text: str, provider: str | None = None) -> str:
+    """A body's text with the values of secret-named fields redacted, parsed as what it is: JSON (re-encoded
+    only when something was redacted), the provider's own text format, or a multipart body part by part.
+    Text that parses as none of them is cut before the first line naming a secret, and marked."""
+    shown = _redacted(text, provider)
+    if shown is not None:
+        return shown
+    found = SECRET_FIELD.search(text)
+    if found is None:
+        return text
+    cut = text.rfind("\n", 0, found.start()) + 1
+    return text[:cut] + f"...[{len(text) - cut} more characters not shown: unparsed text naming a secret field]"
+
+
+def _redacted(text: str, provider: str | None, depth: int = 0) -> str | None:
     try:
-        return json.dumps(redact(json.loads(text)), ensure_ascii=False)
-    except ValueError:
-        return _SECRET_ASSIGNMENT.sub(lambda m: m.group(1) + REDACTED, text)
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        pass
+    else:
+        hidden = redact(value)
+        return text if hidden == value else json.dumps(hidden, ensure_ascii=False)
+    own = _TEXT_REDACTORS.get(provider or "")
+    if own is not None:
+        try:
+            shown = own(text)
+        except (ValueError, RecursionError):
+            shown = None
+        if shown is not None:
+            return shown
+    start = _MULTIPART.match(text)
+    if start is None or depth:
+        return None
+    delimiter = "--" + start.group(1)
+    parts = text.split(delimiter)
+    out = [parts[0]]
+    for part in parts[1:]:
+        head, sep, content = part.partition("\r\n\r\n") if "\r\n\r\n" in part else part.partition("\n\n")
+        if not sep or not SECRET_FIELD.search(content):
+            out.append(part)
+            continue
+        body, newline = (content[:-2], "\r\n") if content.endswith("\r\n") else (content, "")
+        shown = _redacted(body, provider, depth + 1)
+        if shown is None:
+            return None
+        out.append(head + sep + shown + newline)
+    return delimiter.join(out)
 
 
 def body_text(raw: bytes) -> tuple[str, bool]:

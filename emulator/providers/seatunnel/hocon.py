@@ -13,6 +13,8 @@ way HOCON does for ordinary objects.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 
@@ -283,3 +285,48 @@ def job_config(text: str) -> dict:
             plain = to_plain(value)
             cfg[key] = _merge(cfg[key], plain) if isinstance(plain, dict) and isinstance(cfg.get(key), dict) else plain
     return cfg
+
+
+def dump(tree: Obj) -> str:
+    """An `Obj` document as HOCON text that `parse` reads back to the same tree (keys quoted, values as JSON,
+    repeated keys kept, in order)."""
+    return "\n".join(f"{json.dumps(k, ensure_ascii=False)} = {_dump(v, 0)}" for k, v in tree) + "\n"
+
+
+def _dump(value: Any, indent: int) -> str:
+    if isinstance(value, Obj):
+        if not value:
+            return "{}"
+        pad = "  " * (indent + 1)
+        inner = "\n".join(f"{pad}{json.dumps(k, ensure_ascii=False)} = {_dump(v, indent + 1)}" for k, v in value)
+        return "{\n" + inner + "\n" + "  " * indent + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_dump(v, indent) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def redacted(text: str, is_secret: Callable[[str], bool], mark: str) -> str | None:
+    """`text` with the value of every field `is_secret` names (at any depth) replaced by `mark`, written back
+    by `dump` when something was replaced (else `text` itself); None when `text` is not HOCON."""
+    try:
+        tree = parse(text)
+    except HoconError:
+        return None
+    changed = [False]
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, Obj):
+            out = Obj()
+            for k, v in value:
+                if is_secret(k) and v not in (None, ""):
+                    out.append((k, mark))
+                    changed[0] = True
+                else:
+                    out.append((k, walk(v)))
+            return out
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    hidden = walk(tree)
+    return dump(hidden) if changed[0] else text

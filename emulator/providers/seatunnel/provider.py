@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...core.errors import ApiError
+from ...core.journal import REDACTED, is_secret_field, register_text_redactor
 from ...core.validation import anycase_pattern
 from ...kit import Call, Option, Provider
-from . import errors, plugins
+from . import errors, hocon, plugins
 from .lifecycle import GRAPHS
 from .state import ClusterState
 
@@ -37,6 +38,10 @@ _ENGINE = {**_SEED, "force_immediate": False, "savepoint_path": False, "env_job_
 _NEWER = {**_ENGINE, "page_envelope": True, "error_prefix": True, "hocon": True, "pending_jobs": True,
           "project_version": "2.3.10"}
 
+
+
+# HOCON job configs carry connector passwords and keys: the journal shows them redacted, as parsed HOCON
+register_text_redactor("seatunnel", lambda text: hocon.redacted(text, is_secret_field, REDACTED))
 
 
 class SeaTunnelProvider(Provider[ClusterState, None]):
