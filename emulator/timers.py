@@ -4,10 +4,15 @@ On the real and scaled clocks a job must move when its transition falls due, not
 arrives, so that observers (the event stream, the dashboard) see it happen on time. Each session gets one
 `loop.call_at` handle for the earliest live entry of its scheduler: when it fires, the session ticks and the
 handle is re-armed for the next one. The scheduler calls back only when an entry is scheduled earlier than
-the armed one, so a sweep of a million transitions does not re-arm a million times. One wake-up applies at
-most ADVANCE_SLICE transitions (plus the rest of the instant it ended in) and re-arms at once for the rest,
-so a big sweep never holds the server for long. On the manual and step clocks nothing is armed: time moves
-only when told. There is never a task or a timer per job.
+the armed one, so a sweep of a million transitions does not re-arm a million times. On the manual and step
+clocks nothing is armed: time moves only when told. There is never a task or a timer per job.
+
+A backlog (a burst of transitions due at once, a scaled clock at high speed, a loop that fell behind) is
+fired in slices of at most TICK_SLICE transitions, each in its own turn of the event loop: one wake-up fires
+one slice and re-arms at once for the rest, and a request that finds more than a slice due (`catch_up`)
+fires the rest slice by slice, yielding between slices, before it answers. An instant may be split between
+slices here (unlike a manual clock's advance): the clock does not stand at the last instant fired, and any
+read in between catches up to its own now first, so what it shows is still consistent.
 
 The engine (core/) knows nothing of asyncio: it exposes `Scheduler.next_due()`, `Scheduler.armed` /
 `on_earlier` and `Session.tick()` / `Session.wake`, and this module keeps time with them.
@@ -20,6 +25,8 @@ import asyncio
 from .core.clock import NS
 from .core.scheduler import NEVER, UNARMED
 from .core.session import ADVANCE_SLICE, Session, Sessions
+
+TICK_SLICE = ADVANCE_SLICE  # transitions fired per turn of the event loop on the real and scaled clocks
 
 
 class SessionTimer:
@@ -74,8 +81,23 @@ class SessionTimer:
         self.handle = None
         if not self._live():
             return
-        self.session.tick(limit=ADVANCE_SLICE)
-        self.wake()
+        self.session.tick(limit=TICK_SLICE, split=True)
+        self.wake()  # the rest of a backlog: due already, so the next wake-up is the loop's next turn
+
+
+async def catch_up(session: Session) -> int:
+    """Before a request is served: apply every transition due at the session's now, TICK_SLICE at a time,
+    letting the event loop serve other requests between slices; returns how many fired. A slice or less is
+    applied without yielding (the usual case: nothing or a few due)."""
+    size = TICK_SLICE
+    target = session.clock.now_ns()  # the request's instant: a fast scaled clock never makes this endless
+    fired = session.tick(limit=size, split=True, until_ns=target)
+    total = fired
+    while fired >= size:
+        await asyncio.sleep(0)
+        fired = session.tick(limit=size, split=True, until_ns=target)
+        total += fired
+    return total
 
 
 def attach(session: Session) -> Session:

@@ -54,16 +54,18 @@ class Scheduler:
             heapq.heappop(heap)
         return None
 
-    def run_due(self, now_ns: int, fire: Callable[[Job, int], None], limit: int | None = None) -> int:
+    def run_due(self, now_ns: int, fire: Callable[[Job, int], None], limit: int | None = None,
+                split: bool = False) -> int:
         """Pop and fire, in time order, every live entry due at or before `now_ns`. `fire(job, due_ns)` may
         schedule further entries; those are run too when already due. With `limit`, stop once that many
-        fired and the instant of the last one is complete (`last_due` says when that was). Returns how many
-        fired."""
+        fired and the instant of the last one is complete (`last_due` says when that was); with `split` too,
+        stop at exactly `limit` even inside an instant (for a clock that does not stand at `last_due`).
+        Returns how many fired."""
         heap = self._heap
         pop = heapq.heappop
         fired = 0
         while heap and heap[0][0] <= now_ns:
-            if limit is not None and fired >= limit and heap[0][0] > self.last_due:
+            if limit is not None and fired >= limit and (split or heap[0][0] > self.last_due):
                 break
             due, _, job, version = pop(heap)
             if job.version != version or job.evicted:

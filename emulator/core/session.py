@@ -29,7 +29,8 @@ from .store import Job, JobStore
 
 DEFAULT_FAIL_AFTER = 1.0  # seconds in a state with no timed step before a scripted failure lands
 # A clock advance fires at most this many transitions per slice; between slices the clock stands at the
-# instant reached (reads stay consistent) and the server answers other requests.
+# instant reached (reads stay consistent) and the server answers other requests. The real and scaled clocks'
+# catch-up (the session's timer, or a request finding a backlog) fires at most this many per slice as well.
 ADVANCE_SLICE = 10_000
 
 TransitionHook = Callable[["Session", Job, str | None, str, int, str], None]
@@ -151,11 +152,14 @@ class Session:
     def now_ns(self) -> int:
         return self.clock.now_ns()
 
-    def tick(self, limit: int | None = None) -> int:
-        """Apply every transition due at the clock's now (with `limit`, about that many: the rest of the last
-        instant fired completes), and expire finished jobs past retention."""
+    def tick(self, limit: int | None = None, *, split: bool = False, until_ns: int | None = None) -> int:
+        """Apply every transition due at the clock's now (or at `until_ns`, if earlier), and expire finished
+        jobs past retention. With `limit`, about that many: the rest of the last instant fired completes;
+        with `split` too, at most `limit` (the real and scaled clocks' catch-up, see emulator.timers)."""
         now = self.clock.now_ns()
-        fired = self.scheduler.run_due(now, self._fire, limit)
+        if until_ns is not None and until_ns < now:
+            now = until_ns
+        fired = self.scheduler.run_due(now, self._fire, limit, split)
         for st in self.stores.values():
             if st.retain_ns is not None:
                 st.expire(now)

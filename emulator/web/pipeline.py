@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from .. import timers
 from ..core.errors import ApiError
 from ..core.store import Job
 from ..kit import Call, Provider, Reply, Route
@@ -64,7 +65,7 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
         read: Job | None = None
         error: str | None = None
         try:
-            session.tick()
+            await timers.catch_up(session)  # a backlog is fired in slices, other requests served in between
             if fault is not None:
                 dropped = await apply_fault(call, fault)
                 if dropped is not None:
