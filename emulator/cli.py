@@ -23,6 +23,22 @@ REPEATABLE = ("durations", "profiles", "options", "provider_ports")
 FLAG_NAMES = {"durations": "duration", "profiles": "profile", "options": "option", "provider_ports": "provider-port"}
 
 
+def fixed_bounds() -> list[str]:
+    """The bounds no flag changes, one line each, as `serve --help` prints them."""
+    from .control.events import BUFFER, MAX_SUBSCRIBERS
+    from .core.clock import MAX_NS, iso_utc
+    from .core.fates import MAX_FLAPS, MIN_FLAP_EVERY
+    from .core.session import ADVANCE_SLICE
+    from .timers import TICK_SLICE
+
+    return [f"flapping outcome: at least {MIN_FLAP_EVERY:g} s between flips, at most {MAX_FLAPS} rounds",
+            f"a clock advance fires at most {ADVANCE_SLICE:,} transitions per slice, then yields to other requests",
+            f"real and scaled clocks: a backlog of due transitions fires at most {TICK_SLICE:,} per turn of the "
+            "event loop (timer wake-up or a request catching up)",
+            f"event streams: {MAX_SUBSCRIBERS} open per session; a stream {BUFFER:,} events behind is cut off",
+            f"the emulated clock ends at {iso_utc(MAX_NS, 0)} (2^62 ns)"]
+
+
 def _serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     from .providers import available, provider_class
 
@@ -32,6 +48,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
     for key in available():
         epilog += help_lines(provider_class(key))
+    epilog += ["", "Fixed bounds (docs/bounds-and-safety.md):", *(f"  {line}" for line in fixed_bounds())]
     p = sub.add_parser("serve", help="run the emulator", epilog="\n".join(epilog),
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Serve the emulated job APIs and the control API under /_emulator/.")

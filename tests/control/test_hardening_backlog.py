@@ -143,3 +143,17 @@ async def test_the_pipeline_catches_up_before_answering(emu):
     assert s.scheduler.next_due() is not None
     got = await (await emu.get(f"/api/v1/orchestrator/jobs/{job_id}")).json()
     assert got["Job"]["State"]["StateType"] == "Completed"
+
+
+def test_serve_help_states_the_fixed_bounds(capsys):
+    import pytest
+
+    from emulator.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Fixed bounds (docs/bounds-and-safety.md):" in text
+    assert (f"a backlog of due transitions fires at most {timers.TICK_SLICE:,} per turn of the event loop"
+            in text)
+    assert "at least 1 s between flips, at most 100 rounds" in text
