@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ApiError
 
 if TYPE_CHECKING:
-    from .lifecycle import Graph
+    from .lifecycle import Graph  # (lifecycle imports this module)
 
 OUTCOME_HEADER = "X-Emulator-Outcome"
 
@@ -168,6 +168,36 @@ def _number(v: str, typ: type, name: str) -> Any:
 
 
 RuleSource = Callable[[str, "Graph", Any, Mapping[str, Any]], Fate | None]
+
+
+def seconds(fate: Fate | None, configured: Mapping[str, float], state: str, default: float) -> float:
+    """Seconds a job spends in `state` before jitter: the fate's, then the configured duration, then the
+    graph's `default`. The one precedence rule, for the engine's timers and a provider's per-job plans."""
+    if fate is not None and state in fate.durations:
+        return float(fate.durations[state])
+    return float(configured.get(state, default))
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleInput:
+    """Everything that decides how one job will move, settled once at submit: the graph it walks, its fate
+    (outcome header or scenario rule, its states resolved against that same graph) and its provider's
+    configured durations. Made by `Session.decide`; a provider may add per-job durations (`planned`) and
+    then hands it to submit; nothing re-reads the header or the rules after."""
+
+    provider: str
+    graph: Graph
+    fate: Fate | None = None
+    configured: Mapping[str, float] = field(default_factory=dict)
+
+    def seconds(self, state: str, default: float) -> float:
+        """Seconds the job will spend in `state`, with no jitter (see `seconds`): for a provider whose wire
+        shows a plan (SeaTunnel's rows per second) that must agree with the timer exactly."""
+        return seconds(self.fate, self.configured, state, default)
+
+    def planned(self, plan: Mapping[str, float]) -> LifecycleInput:
+        """This input with the provider's per-job durations for the states its fate does not time."""
+        return replace(self, fate=with_planned(self.fate, plan))
 
 
 def decide(provider: str, graph: Graph, header: str | None, rules: RuleSource | None, body: Any,

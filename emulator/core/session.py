@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from .clock import MAX_NS, NS, Clock
 from .coverage import Coverage
 from .errors import ApiError, CommandRefused
-from .fates import MAX_FLAPS, MIN_FLAP_EVERY, Fate, decide, with_planned  # noqa: F401  (bounds re-exported)
+from .fates import MAX_FLAPS, MIN_FLAP_EVERY, Fate, LifecycleInput, decide, seconds  # noqa: F401  (bounds re-exported)
 from .faults import FaultBook
 from .ids import IdSource
 from .journal import DEFAULT_MAX_BYTES as DEFAULT_JOURNAL_BYTES
@@ -27,6 +27,7 @@ from .scheduler import Scheduler
 from .stepping import StepReads
 from .store import Job, JobStore
 
+_NONE: dict[str, float] = {}
 DEFAULT_FAIL_AFTER = 1.0  # seconds in a state with no timed step before a scripted failure lands
 # A clock advance fires at most this many transitions per slice; between slices the clock stands at the
 # instant reached (reads stay consistent) and the server answers other requests. The real and scaled clocks'
@@ -236,27 +237,19 @@ class Session:
             self.step_reads.after_read(job)
 
     # --- lifecycle ----------------------------------------------------------------------------------------
-    def decide_fate(self, provider: str, graph: Graph, header: str | None, body: Any,
-                    facts: dict[str, Any]) -> Fate | None:
-        """The fate of a job of `graph` about to be submitted: the outcome header's (400 when it names a state
-        the graph lacks), else the first scenario rule that matches `facts` / `body` and fits the graph."""
+    def decide(self, provider: str, graph: Graph, header: str | None, body: Any,
+               facts: dict[str, Any]) -> LifecycleInput:
+        """The lifecycle input of a job of `graph` about to be submitted, decided once: its fate is the outcome
+        header's (400 when it names a state the graph lacks), else the first scenario rule that matches
+        `facts` / `body` and fits the graph, else none."""
         rules = self.scenarios.fate_for if self.scenarios.rules else None
-        return decide(provider, graph, header, rules, body, facts)
-
-    def planned(self, provider: str, fate: Fate | None, state: str, default: float) -> float:
-        """Seconds a job will spend in `state` when a provider plans it per job (no jitter): the fate's, then
-        the configured duration, then the provider's `default`."""
-        if fate is not None and state in fate.durations:
-            return float(fate.durations[state])
-        return float(self.durations.get(provider, {}).get(state, default))
+        fate = decide(provider, graph, header, rules, body, facts)
+        return LifecycleInput(provider, graph, fate, self.durations.get(provider, {}))
 
     def submit(self, provider: str, graph: Graph, job_id: str, spec: Any, *, data: Any = None,
-               fate: Fate | None = None, initial: str | None = None,
-               planned: dict[str, float] | None = None) -> Job:
-        """Create a job in the graph's initial state (or `initial`) and arm its first timer. `fate` comes from
-        `decide_fate`; `planned` durations (from `planned()`) are frozen into it for states it does not time."""
-        if planned:
-            fate = with_planned(fate, planned)
+               fate: Fate | None = None, initial: str | None = None) -> Job:
+        """Create a job in the graph's initial state (or `initial`) and arm its first timer. Providers submit
+        through `launch` with the input `decide` made; engine tests may give a graph and a fate directly."""
         now = self.clock.now_ns()
         job = Job(job_id, provider, graph, spec, data, fate, now)
         if initial is not None:
@@ -271,6 +264,12 @@ class Session:
         self.journal.transition(provider, job_id, None, job.state, now, "")
         self._arm(job, now)
         return job
+
+    def launch(self, lifecycle: LifecycleInput, job_id: str, spec: Any, *, data: Any = None,
+               initial: str | None = None) -> Job:
+        """Submit a job whose graph and fate are the ones `lifecycle` settled (see `decide`)."""
+        return self.submit(lifecycle.provider, lifecycle.graph, job_id, spec, data=data, fate=lifecycle.fate,
+                           initial=initial)
 
     def command(self, job: Job, name: str, message: str = "") -> str:
         """Apply lifecycle command `name` (stop, pause, ...) now; refused if the state does not allow it."""
@@ -334,12 +333,11 @@ class Session:
         self._arm(job, t_ns)
 
     def duration(self, job: Job, state: str, default: float) -> float:
-        """Seconds `job` spends in `state`: the job's fate, then configuration, then `default`; jittered."""
+        """Seconds `job` spends in `state` (`fates.seconds`: the fate's, then configuration, then `default`),
+        jittered unless the fate sets it."""
         fate = job.fate
-        if fate is not None and state in fate.durations:
-            return float(fate.durations[state])
-        secs = self.durations.get(job.provider, {}).get(state, default)
-        if self.jitter and secs > 0:
+        secs = seconds(fate, self.durations.get(job.provider, _NONE), state, default)
+        if self.jitter and secs > 0 and (fate is None or state not in fate.durations):
             secs *= 1.0 + self.rng.uniform(-self.jitter, self.jitter)
         return secs
 

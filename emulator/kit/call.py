@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from aiohttp import web
 
-from ..core.fates import OUTCOME_HEADER, Fate
+from ..core.fates import OUTCOME_HEADER, LifecycleInput
 from ..core.lifecycle import Graph
 from ..core.session import Session
 from ..core.store import Job, JobStore
@@ -88,15 +88,23 @@ class Call(Generic[P]):
         base = f"{scheme}://{host}"
         return f"{base}/_session/{prefix}" if prefix else base
 
-    def fate(self: Call[Provider[Any, Any]], graph: Graph, facts: dict[str, Any], body: Any = None) -> Fate | None:
-        """The fate the engine decides for a job of `graph` this submit creates (outcome header, else the
-        first fitting scenario rule). `facts` are the provider's match keys for the job; rule body paths are
-        read from `body` (default: the parsed request body)."""
+    def lifecycle(self: Call[Provider[Any, Any]], graph: Graph, facts: dict[str, Any],
+                  body: Any = None) -> LifecycleInput:
+        """The lifecycle input the engine decides, once, for the job of `graph` this submit creates: its fate
+        (the outcome header, else the first fitting scenario rule) and its configured durations. `facts` are
+        the provider's match keys for the job; rule body paths are read from `body` (default: the parsed
+        request body). Give it to `submit`."""
         provider = self.provider
         app = self.request.app
         settings = app.get("settings")  # (absent in the engine benchmarks' bare calls)
         if settings is not None and settings.check_responses and set(facts) != set(provider.match_keys):
             app["contract_violations"].append(f"{provider.key} submit: facts {sorted(facts)} are not its match "
                                               f"keys {sorted(provider.match_keys)}")
-        return self.session.decide_fate(provider.key, graph, self.request.headers.get(OUTCOME_HEADER),
-                                        self.body if body is None else body, facts)
+        return self.session.decide(provider.key, graph, self.request.headers.get(OUTCOME_HEADER),
+                                   self.body if body is None else body, facts)
+
+    def submit(self, lifecycle: LifecycleInput, job_id: str, spec: Any, *, data: Any = None,
+               initial: str | None = None) -> Job:
+        """Create the job `lifecycle` was decided for (`spec`: what the client sent; `data`: the provider's
+        own record) and arm its first timer."""
+        return self.session.launch(lifecycle, job_id, spec, data=data, initial=initial)

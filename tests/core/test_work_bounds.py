@@ -21,9 +21,9 @@ def test_flap_period_below_the_floor_or_too_many_rounds_is_refused():
     s = session()
     # a fate is checked once, when the engine decides it for a submit (here from the outcome header)
     with pytest.raises(ApiError, match="every must be a number from 1 to"):
-        s.decide_fate("p", GRAPH, "flap; at=RUN; to=WAIT; times=10; every=0.001", None, {})
+        s.decide("p", GRAPH, "flap; at=RUN; to=WAIT; times=10; every=0.001", None, {})
     with pytest.raises(ApiError, match="times must be a number from 0 to 100"):
-        s.decide_fate("p", GRAPH, "flap; at=RUN; to=WAIT; times=10000; every=1", None, {})
+        s.decide("p", GRAPH, "flap; at=RUN; to=WAIT; times=10000; every=1", None, {})
     assert len(s.store("p")) == 0
 
 

@@ -192,12 +192,12 @@ async def submit(call: Call) -> Reply:
     wire = model.build_wire(job_id, spec, requester)
     data = model.draw(session, task, exec_count, nodes, wire["Namespace"], wire["Labels"], requester)
     graph = graph_for(jtype, _profile(call)["queued"])
-    fate = call.fate(graph, {"name": wire["Name"], "labels": wire["Labels"], "type": jtype,
-                             "namespace": wire["Namespace"]})
+    lifecycle = call.lifecycle(graph, {"name": wire["Name"], "labels": wire["Labels"], "type": jtype,
+                                       "namespace": wire["Namespace"]})
     _indexed(store)
     # the job keeps the body as sent (bytes); the wire dict is rebuilt from it on read (an LRU keeps recent ones)
     kept = keep_body(call.raw) if call.raw else body
-    job = session.submit(call.provider.key, graph, job_id, kept, data=data, fate=fate)
+    job = call.submit(lifecycle, job_id, kept, data=data)
     model.remember(job, wire, task)
     call.job_id = job_id
     return Reply(200, {"JobID": job_id, "EvaluationID": data.eval_id, "Warnings": warnings or None})

@@ -109,9 +109,10 @@ async def run_binary_async(call: Call) -> Reply:
     data = model.derive(spec, job_id, user.name, session.rng, prov.default_priority)
     # a scripted failure `to=STOPPED_AT_CHECKPOINT` stops the flow at a checkpoint instead of failing it
     tags = list(data["tags"])  # the stored tuple is shared between jobs; rules match lists
-    fate = call.fate(FLOW, {"labels": tags, "tags": tags, "binary_path": spec["binary_path"],
-                            "input_dir": spec["input_dir"], "priority": data["priority"], "username": user.name})
-    job = session.submit(call.provider.key, FLOW, job_id, spec, data=data, fate=fate)
+    lifecycle = call.lifecycle(FLOW, {"labels": tags, "tags": tags, "binary_path": spec["binary_path"],
+                                      "input_dir": spec["input_dir"], "priority": data["priority"],
+                                      "username": user.name})
+    job = call.submit(lifecycle, job_id, spec, data=data)
     call.job_id = job.id
     return Reply(200, {"status": "OK", "data": {"job_id": job.id, "output_folder": data["output_folder"]}})
 

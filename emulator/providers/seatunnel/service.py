@@ -164,13 +164,14 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
         total = None
 
     sources = [s["name"] for s in info["dag"]["sources"]]
-    fate = call.fate(graph_for(mode), {"name": name, "jobName": name, "jobId": jid, "type": mode, "jobMode": mode,
-                                       "source": sources}, body=cfg)
+    lifecycle = call.lifecycle(graph_for(mode), {"name": name, "jobName": name, "jobId": jid, "type": mode,
+                                                 "jobMode": mode, "source": sources}, body=cfg)
     span: float | None = None
     if total is not None:  # BATCH
         # rows to read / rows per second, unless the fate or the configuration times RUNNING; planned with
         # the engine so its timer and the metrics agree exactly (no jitter)
-        span = session.planned(call.provider.key, fate, "RUNNING", (total - base) / rate if rate > 0 else 0.0)
+        span = lifecycle.seconds("RUNNING", (total - base) / rate if rate > 0 else 0.0)
+        lifecycle = lifecycle.planned({"RUNNING": span})
 
     if jid is None:
         jid = cl.next_id(call.now_ns, lambda i: i in store or i in cl.checkpoints)
@@ -185,8 +186,7 @@ def submit(call: Call, spec: Any, cfg: Any, params: dict) -> dict:
     bpr = jobconfig.bytes_per_row(cfg) or session.rng.randint(64, 512)
     # what the job keeps: its config as sent (env and DAG are derived again on read) and a compact plan
     data = model.Plan(name, (mode, total, rate, span, tuple(weights), bpr, interval_s), base, start_sp, restored)
-    job = session.submit(call.provider.key, graph_for(mode), jid, spec, data=data, fate=fate,
-                         planned={"RUNNING": span} if span is not None else None)
+    job = call.submit(lifecycle, jid, spec, data=data)
     model.remember(job, env, info["dag"])
     call.job_id = jid
     return {"jobId": jid, "jobName": name}

@@ -158,11 +158,11 @@ async def submit_job(call: Call) -> Reply:
     if body.get("preview"):
         # a preview shows the job that would be made; nothing is kept and the id is not used up
         return Reply(200, model.job_resource(Job(key, call.provider.key, JOB, body, data, None, now), call))
-    fate = call.fate(JOB, {"name": name, "applicationName": src["applicationName"], "instance": inst.id,
-                           "jobGroup": group})
+    lifecycle = call.lifecycle(JOB, {"name": name, "applicationName": src["applicationName"], "instance": inst.id,
+                                     "jobGroup": group})
     # the job keeps the body as sent (bytes, shared between identical submits); nothing reads it back
     kept = keep_body(call.raw) if call.raw else body
-    job = call.session.submit(call.provider.key, JOB, key, kept, data=data, fate=fate)
+    job = call.submit(lifecycle, key, kept, data=data)
     call.job_id = job.id
     inst.next_job += 1
     inst.names[name] = jid

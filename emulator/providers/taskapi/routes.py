@@ -86,12 +86,12 @@ async def create_job(call: Call) -> Reply:
     job_id = session.ids.uuid4()
     data = model.draw(session.rng, session.ids, org_id, topic, task, parameters, entry.results if entry else None)
     graph = entry.graph if entry else JOB
-    fate = call.fate(graph, {"type": f"{topic}/{task}", "key": f"{topic}/{task}", "org_id": org_id,
-                             "topic": topic, "task": task, "parameters": parameters})
+    lifecycle = call.lifecycle(graph, {"type": f"{topic}/{task}", "key": f"{topic}/{task}", "org_id": org_id,
+                                       "topic": topic, "task": task, "parameters": parameters})
     # the job keeps the body as sent (bytes, shared between identical small bodies): the parsed dict was
     # ~1 KB of each Task API job's 3.7 KB, and nothing reads it back
     spec = keep_body(call.raw) if call.raw else call.body
-    job = session.submit(prov.key, graph, job_id, spec, data=data, fate=fate)
+    job = call.submit(lifecycle, job_id, spec, data=data)
     call.job_id = job.id
     return Reply(303, None, headers={"Location": model.job_url(base, job) + "/status"})
 
