@@ -155,8 +155,22 @@ class Journal:
         entries = self.entries
         if len(entries) == self.capacity:
             self._make_room()
-        headers = bounded_headers(raw_headers)
-        size = ENTRY_OVERHEAD + len(path) + len(query_string) + sum(len(k) + len(v) for k, v in headers)
+        # one pass sizes the headers and checks them against the bounds (the common case: all within);
+        # this was the costliest part of recording a request (py-spy, in-process status polls)
+        size = ENTRY_OVERHEAD + len(path) + len(query_string)
+        headers = raw_headers
+        if len(raw_headers) <= HEADER_COUNT:
+            for k, v in raw_headers:
+                n = len(v)
+                if n > HEADER_VALUE:
+                    headers = None
+                    break
+                size += len(k) + n
+        else:
+            headers = None
+        if headers is None:
+            headers = bounded_headers(raw_headers)
+            size = ENTRY_OVERHEAD + len(path) + len(query_string) + sum(len(k) + len(v) for k, v in headers)
         entry = {"seq": self.seq, "kind": "request", "t": t_ns, "provider": provider, "method": method,
                  "path": path, "query_string": query_string, "raw_headers": headers, "body": "",
                  "body_truncated": False, "status": None, "duration_ms": None, "job": None, "fault": None,

@@ -275,6 +275,8 @@ def unencodable(value: Any, path: str = "") -> str | None:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# what bad_text refuses, in one search: the request pipeline tries it on every path segment
+UNUSABLE_TEXT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 # The JSON Schema of what a path parameter can be: one non-empty segment without C0 controls or DEL (which
 # bad_text refuses) and without braces (which the router never matches): what the OpenAPI documents say of
 # every path parameter a route does not narrow.

@@ -3,6 +3,7 @@ the checks the OpenAPI document publishes (one declaration, both uses)."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -44,6 +45,12 @@ class Param:
 
 _TRUE = validation.TRUE_TEXT
 _FALSE = validation.FALSE_TEXT
+
+
+@functools.lru_cache(maxsize=256)
+def _choice_map(choices: tuple[str, ...], nocase: bool) -> dict[str, str]:
+    """How a given choice compares -> its declared spelling (built once per parameter, not per request)."""
+    return {(c.lower() if nocase else c): c for c in choices}
 
 
 def parse_args(params: tuple[Param, ...], query: Any) -> dict[str, Any]:
@@ -91,7 +98,7 @@ def parse_args(params: tuple[Param, ...], query: Any) -> dict[str, Any]:
             continue
         if p.choices is not None:
             cmp = raw.lower() if p.nocase else raw
-            choices = {(c.lower() if p.nocase else c): c for c in p.choices}
+            choices = _choice_map(p.choices, p.nocase)
             if cmp not in choices:
                 raise ApiError("invalid", f"query parameter {p.name} must be one of {', '.join(p.choices)}, "
                                           f"got {raw!r}", field=p.name)

@@ -12,9 +12,12 @@ def refuse_unusable_text(request: web.Request) -> ApiError | None:
     """A path parameter with a control character (it would end up in a Location header) or a header that is
     not UTF-8 (it would be stored and break every later read): refused before anything runs."""
     for name, value in request.match_info.items():
-        why = validation.bad_text(value)
-        if why is not None:
-            return ApiError("invalid", f"path parameter {name} {why}", field=name)
+        # one combined search per segment; the reason is worked out only for a segment that fails it
+        # (two searches per segment were 6-8% of a status poll's pipeline, py-spy in-process)
+        if validation.UNUSABLE_TEXT.search(value) is not None:
+            why = validation.bad_text(value)
+            if why is not None:
+                return ApiError("invalid", f"path parameter {name} {why}", field=name)
     for raw_name, raw_value in request.raw_headers:
         if not raw_value.isascii():
             try:

@@ -46,6 +46,9 @@ def token_map(value: Any) -> dict[str, str]:
     return out
 
 
+CACHE_SIZE = 1024  # distinct Authorization values remembered (a test suite uses a handful)
+
+
 class Auth:
     """Resolves callers from the provider's `tokens`, `admins` and `default_user` options."""
 
@@ -53,6 +56,10 @@ class Auth:
         self.tokens = token_map(tokens)
         self.admins = set(split_list(admins))
         self.default_user = default_user
+        # Authorization value -> User. Every request resolves its caller up to three times (the pipeline's
+        # authenticate, the reads finder, the handler), each a SHA-256 in open mode: that was 21% of an
+        # Instabase status poll's pipeline time (py-spy, in-process), so a known header is a dict hit.
+        self._known: dict[str, User] = {}
 
     @property
     def closed(self) -> bool:
@@ -61,6 +68,16 @@ class Auth:
     def user(self, headers: Any) -> User:
         """The caller, or ApiError('unauthorized') in closed mode for a missing or unknown token."""
         header = headers.get("Authorization", "")
+        known = self._known.get(header)
+        if known is not None:
+            return known
+        found = self._resolve(header)  # a refusal raises and is not remembered
+        if len(self._known) >= CACHE_SIZE:
+            self._known.clear()
+        self._known[header] = found
+        return found
+
+    def _resolve(self, header: str) -> User:
         token = None
         if header:
             scheme, _, rest = header.partition(" ")
