@@ -63,10 +63,12 @@ FLOW_CHECKPOINT = _graph("instabase.flow_checkpoint", STOPPED_AT_CHECKPOINT)
 GRAPHS = {FLOW.name: FLOW, FLOW_CHECKPOINT.name: FLOW_CHECKPOINT}
 
 
-def wire_state(job) -> str:
-    """The state a client sees: CANCELLING shows as the state the job was cancelled from."""
-    if job.state != CANCELLING:
-        return job.state
+def wire_state(job, state: str | None = None) -> str:
+    """The state a client sees: CANCELLING shows as the state the job was cancelled from. (`state`: the
+    job's state to read it for, default its current one; the list index asks for the one it left.)"""
+    state = job.state if state is None else state
+    if state != CANCELLING:
+        return state
     for _, frm, to, _ in reversed(job.history):
         if to == CANCELLING and frm is not None:
             return frm

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...core.errors import ApiError
 from ...kit import Call, Option, Provider
+from . import listing
 from .auth import Auth, User
 from .errors import render_error
 from .lifecycle import GRAPHS, PAUSED, TERMINAL, wire_state
@@ -23,6 +24,7 @@ class InstabaseProvider(Provider[None, User]):
     title = "Instabase Job API"
     api_version = "v1"
     profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": {}}
+    store_options: ClassVar[dict[str, Any]] = {"groups": listing.GROUPS}
     lifecycle = tuple(GRAPHS.values())
     match_keys: ClassVar[dict[str, str]] = {
         "labels": "the job's tags (a list; match one or several)", "tags": "the same as labels",

@@ -14,7 +14,7 @@ from ...core.errors import ApiError
 from ...core.sharing import shared_json
 from ...core.store import Job, JobStore
 from ...kit import Param, Reply, Route, finder, parse_args
-from . import model
+from . import listing, model
 from .auth import User
 from .lifecycle import (
     CANCELLED,
@@ -206,10 +206,18 @@ async def list_jobs(call: Call) -> Reply:
         return True
 
     limit, offset = a["limit"], a["offset"]
-    jobs, cursor = _store(call).page(limit=offset + limit, where=where, reverse=True)
-    page = jobs[offset:]
+    store = _store(call)
+    lo, hi = store.created_min, store.created_max
+    if (states is not None and len(states) == 1 and len(tags) <= 1 and owner is None and reviews is None
+            and not (a["priority"] is not None or pipelines or ids or part or a["reviewer"])
+            and (lo is None or hi is None or (frm <= lo / NS and hi / NS <= to))):
+        # the common filter (one state, at most one tag, a window holding every job): the list index
+        page, more = listing.page(store, next(iter(states)), next(iter(tags), None), offset, limit)
+    else:
+        jobs, cursor = store.page(limit=offset + limit, where=where, reverse=True)
+        page, more = jobs[offset:], cursor is not None
     next_page = ""
-    if cursor is not None:
+    if more:
         rest = "".join(f"&{k}={quote(v, safe=',*:')}" for k, v in call.request.query.items()
                        if k not in ("limit", "offset"))
         prefix = call.request.match_info.get("_session")

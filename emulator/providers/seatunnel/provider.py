@@ -8,7 +8,7 @@ from ...core.errors import ApiError
 from ...core.journal import REDACTED, is_secret_field, register_text_redactor
 from ...core.validation import anycase_pattern
 from ...kit import Call, Option, Provider
-from . import errors, hocon, plugins
+from . import errors, hocon, listing, plugins
 from .lifecycle import GRAPHS
 from .state import ClusterState
 
@@ -83,14 +83,16 @@ class SeaTunnelProvider(Provider[ClusterState, None]):
         extra = [n.strip() for n in str(self.opts["extra_plugins"] or "").split("|") if n.strip()]
         self.known_plugins = plugins.catalogue(extra)
         # the engine's history-job-expire-minutes, unless the global --retain-seconds says otherwise
-        self.store_options = {} if settings.retain_seconds is not None else {"retain_seconds": minutes * 60}
+        self.store_options = {"groups": listing.GROUPS}
+        if settings.retain_seconds is None:
+            self.store_options["retain_seconds"] = minutes * 60
 
     def new_state(self, session: Session) -> ClusterState:
         return ClusterState(session, int(self.opts["id_epoch_start_ms"]))
 
     def on_transition(self, session: Session, job: Job, old: str | None, new: str, t_ns: int,
                       message: str) -> None:
-        """The cluster state keeps its finished index and checkpoint storage from every transition."""
+        """The cluster state keeps its checkpoint storage from every transition."""
         self.state_of(session).on_transition(job, old, new, t_ns, message)
 
     def job_id_of(self, call: Call[Any]) -> str | None:

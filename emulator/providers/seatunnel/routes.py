@@ -116,13 +116,11 @@ async def job_info(call: Call) -> Reply:
 
 
 async def running_jobs(call: Call) -> Reply:
-    jobs, total = service.running(call)
-    return Reply(200, service.listed(call, jobs, total))
+    return Reply(200, service.listed(call, service.running(call)))
 
 
 async def finished_jobs(call: Call) -> Reply:
-    jobs, total = service.finished(call, call.path.get("state", ""))
-    return Reply(200, service.listed(call, jobs, total))
+    return Reply(200, service.listed(call, service.finished(call, call.path.get("state", ""))))
 
 
 async def overview(call: Call) -> Reply:

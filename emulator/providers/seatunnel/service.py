@@ -9,14 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable
 from typing import Any
 
 from ...core import validation
 from ...core.errors import ApiError
 from ...core.sharing import keep_body
-from . import hocon, jobconfig, model, multipart
-from .lifecycle import ALL_STATES, LIVE, TERMINAL, graph_for
+from . import hocon, jobconfig, listing, model, multipart
+from .lifecycle import ALL_STATES, TERMINAL, graph_for
 from .provider import SeaTunnelCall as Call
 from .state import ClusterState
 
@@ -272,47 +271,36 @@ def paging(call: Call) -> tuple[int, int] | None:
     return out[0], out[1]
 
 
-def page_of(jobs: Iterable[Any], total: int, pg: tuple[int, int] | None) -> tuple[list, int]:
-    """Cut one page from jobs in order (only walking as far as the page needs)."""
-    if pg is None:
-        return list(jobs), total
-    page, rows = pg
-    start = (page - 1) * rows
-    if start > total:
-        raise ApiError("invalid", "Page number exceeds total pages", field="page")
-    out: list[Any] = []
-    for i, job in enumerate(jobs):
-        if i < start:
-            continue
-        if len(out) >= rows:
-            break
-        out.append(job)
-    return out, total
+def running(call: Call) -> tuple[str, str]:
+    """The group of every submitted, not yet ended job (PENDING ones too), in submit order."""
+    return listing.LIVE, listing.LIVE
 
 
-def running(call: Call) -> tuple[list, int]:
-    """Every submitted, not yet ended job (PENDING ones too), in submit order."""
-    jobs = call.store.in_states(LIVE)
-    return jobs, len(jobs)
-
-
-def finished(call: Call, state_name: str) -> tuple[Iterable, int]:
-    """Ended jobs in the order they ended, of one state (any case) or all (empty); unknown state: none."""
-    cl = call.state
-    counts = call.store.count_by_state()
+def finished(call: Call, state_name: str) -> tuple[str, str] | None:
+    """The group of ended jobs in the order they ended, of one state (any case) or all (empty); None for a
+    name that is not an end state (listed as empty)."""
     name = state_name.strip()
     if not name:
-        return cl.finished_iter(None), sum(counts.get(s, 0) for s in TERMINAL)
+        return listing.ENDED, listing.ALL_ENDED
     st = next((s for s in ALL_STATES if s.lower() == name.lower()), None)
     if st is None or st not in TERMINAL:
-        return iter(()), 0
-    return cl.finished_iter(st), counts.get(st, 0)
+        return None
+    return listing.ENDED, st
 
 
-def listed(call: Call, jobs: Iterable, total: int) -> Any:
+def listed(call: Call, group: tuple[str, str] | None) -> Any:
     """The list answer: a bare array, or `{"data": [...], "total": N}` when paged."""
+    store = call.store
+    listing.ensure(store)
     pg = paging(call)
-    page, total = page_of(jobs, total, pg)
+    total = store.group_size(*group) if group is not None else 0
+    offset, rows = 0, None
+    if pg is not None:
+        page_no, rows = pg
+        offset = (page_no - 1) * rows
+        if offset > total:
+            raise ApiError("invalid", "Page number exceeds total pages", field="page")
+    page = store.page_group(*group, offset, rows)[0] if group is not None else []
     now = call.now_ns
     profile = call.provider.profile
     items = [model.job_info(j, now, profile) for j in page]

@@ -134,3 +134,30 @@ async def test_listing_reflects_tag_updates_and_deletion(emu):
     assert _ids(await _list(emu, "tags=a")) == []
     code, _ = await action(emu, "pause", job_id=job_id)
     assert code == 409  # still PENDING
+
+
+async def test_state_and_tag_pages_follow_every_move_and_agree_with_the_full_filter(emu):
+    # one state with at most one tag is answered from the list index; adding a filter that keeps every job
+    # (user=<the caller>) takes the filtering walk instead: both must give the same pages at every step
+    tagged = [await run(emu, tags=["nightly"] if i % 2 else ["adhoc"]) for i in range(7)]
+    user = (await _list(emu, "limit=1"))["jobs"][0]["username"]
+
+    async def agree(query: str) -> list[str]:
+        fast, walk = await _list(emu, query), await _list(emu, f"{query}&user={user}")
+        assert _ids(fast) == _ids(walk)
+        assert fast["next_page"].replace(f"&user={user}", "") == walk["next_page"].replace(f"&user={user}", "")
+        return _ids(fast)
+
+    nightly = tagged[1::2]
+    assert await agree("state=PENDING&tags=nightly&limit=2") == nightly[::-1][:2]
+    assert await agree("state=PENDING&tags=nightly&limit=2&offset=2") == nightly[::-1][2:]
+    await emu.advance(3)  # all running
+    assert await agree("state=RUNNING&tags=adhoc") == tagged[0::2][::-1]
+    assert await action(emu, "cancel", job_id=tagged[2]) == (200, {"status": "OK"})
+    # cancelling still shows RUNNING, then CANCELLED
+    assert tagged[2] in await agree("state=RUNNING&tags=adhoc")
+    await emu.advance(60)
+    assert await agree("state=CANCELLED") == [tagged[2]]
+    assert await agree("state=COMPLETE&tags=adhoc&limit=10") == [tagged[6], tagged[4], tagged[0]]
+    assert await agree("state=COMPLETE&offset=5") == [tagged[0]]
+    assert await agree("state=RUNNING") == []

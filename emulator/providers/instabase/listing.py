@@ -1,0 +1,30 @@
+"""The job list's index: jobs by the state a client sees, and by (that state, tag), kept by the store as
+jobs move, so the list's most common request (`state` with at most one tag) pages at any offset for the
+cost of the page. Without it each page filtered every job from the newest down to the page: 141 ms for a
+page 50,000 rows deep at 100,000 jobs (python -m bench.engine); at a million jobs, seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.store import Group, Job, JobStore
+from .lifecycle import wire_state
+
+GROUP = "list"
+
+
+def _keys(job: Job, state: str) -> list[Any]:
+    seen = wire_state(job, state)
+    return [seen, *((seen, tag) for tag in job.data["tags"])]
+
+
+GROUPS = (Group(GROUP, _keys),)
+
+
+def page(store: JobStore, state: str, tag: str | None, offset: int, limit: int) -> tuple[list[Job], bool]:
+    """Newest first: at most `limit` jobs a client sees in `state` (with `tag`, when given) from `offset`
+    rows in, and whether more follow."""
+    store.add_group(GROUP, _keys)  # (declared in the store options: nothing to build here)
+    jobs, total = store.page_group(GROUP, state if tag is None else (state, tag), offset, limit, reverse=True)
+    return jobs, 0 < offset + limit < total
