@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from bench.providers import TARGETS
 RESULTS = os.path.join(H.ROOT, "bench", "RESULTS.md")  # the tracked figures: only a full run rewrites them
 
 TARGET_GET_RATIO = 0.60
+TARGET_MINIMAL_GAP = 0.10  # a status poll within this much of the minimal job server's ratio
 TARGET_STARTUP_S = 0.5
 TARGET_RSS_1M = 1.5 * 1024 ** 3
 TARGET_LIST_P99_MS = 20.0
@@ -241,6 +243,9 @@ def report(res: dict, path: str | None) -> str:
              f"- load generator: {res['load_tool']}", f"- providers measured: {', '.join(res['providers'])}"]
     for key, why in res["skipped"].items():
         lines.append(f"- not measured: {key}: {why}")
+    if "load_before" in res:
+        lines.append(f"- load average (1/5/15 min, all processes of this shared machine) at the start: "
+                     f"{_loads(res['load_before'])}; at the end: {_loads(res.get('load_after'))}")
     lines += [f"- journal: {res.get('journal', 'n/a')}", "",
               "Every ratio is against a reference measured in the same run; absolute numbers move with the "
               "machine's load, ratios much less.", ""]
@@ -250,20 +255,26 @@ def report(res: dict, path: str | None) -> str:
     if "reference" in res:
         ref = res["reference"]["rps"]
         lines += ["## 1. GET status, 64 connections (ratio to the bare aiohttp JSON endpoint)", "",
-                  "| server | req/s | p50 ms | p99 ms | ratio (median of per-round ratios) | target >= 0.60 |",
-                  "|---|---:|---:|---:|---:|---|",
+                  "| server | req/s | p50 ms | p99 ms | ratio (median of per-round ratios) | target >= 0.60 | "
+                  f"gap to the minimal server (target <= {TARGET_MINIMAL_GAP:.2f}) |",
+                  "|---|---:|---:|---:|---:|---|---|",
                   f"| bare aiohttp JSON endpoint (reference) | {ref:,.0f} | {res['reference']['p50_ms']:.2f} | "
-                  f"{res['reference']['p99_ms']:.2f} | 1.00 | |",
+                  f"{res['reference']['p99_ms']:.2f} | 1.00 | | |",
                   f"| minimal aiohttp server, job dict from memory | {res['reference_job']['rps']:,.0f} | "
                   f"{res['reference_job']['p50_ms']:.2f} | {res['reference_job']['p99_ms']:.2f} | "
-                  f"{res['reference_job']['ratio']:.2f} | |"]
+                  f"{res['reference_job']['ratio']:.2f} | | |"]
+        minimal = res["reference_job"]["ratio"]
         for key, r in res["get"].items():
             ratio = r["ratio"]
             ok = ratio >= TARGET_GET_RATIO
+            gap = minimal - ratio
+            gap_mark = _mark(gap <= TARGET_MINIMAL_GAP, f"by {gap - TARGET_MINIMAL_GAP:.2f}")
             lines.append(f"| {key} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {ratio:.2f} | "
-                         f"{_mark(ok, f'by {TARGET_GET_RATIO - ratio:.2f}')} |")
+                         f"{_mark(ok, f'by {TARGET_GET_RATIO - ratio:.2f}')} | {gap:.2f}: {gap_mark} |")
             summary.append((f"GET status {key}", f"{r['rps']:,.0f} req/s", f"{ratio:.2f}",
                             _mark(ok, f"by {TARGET_GET_RATIO - ratio:.2f}")))
+            summary.append((f"GET status {key} vs the minimal server", f"gap {gap:.2f}", f"{ratio / minimal:.2f}",
+                            gap_mark))
         lines += ["", "## 2. Submit, 64 connections (ratio to a bare aiohttp POST endpoint parsing the same JSON "
                   "body, loaded just before each round)", "",
                   "| provider | submits/s | p50 ms | p99 ms | errors | reference POST req/s | ratio |",
@@ -368,8 +379,19 @@ def report(res: dict, path: str | None) -> str:
 
         lines += live.report_lines(res["live"], summary)
 
-    head = ["", "## Summary", "", "| figure | value | ratio | target |", "|---|---|---:|---|"]
-    head += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in summary]
+    prev = res.get("previous") or {}
+    if prev:
+        head = ["", "## Summary", "",
+                f"With the figures of the previous RESULTS.md ({res.get('previous_when') or 'undated'}) where it "
+                "measured the same figure: each run's ratios are against its own same-run references.", "",
+                "| figure | value | ratio | target | previous value | previous ratio |",
+                "|---|---|---:|---|---|---:|"]
+        for a, b, c, d in summary:
+            pv, pr = prev.get(a) or prev.get(_earlier_name(a)) or ("not measured", "-")
+            head.append(f"| {a} | {b} | {c} | {d} | {pv} | {pr} |")
+    else:
+        head = ["", "## Summary", "", "| figure | value | ratio | target |", "|---|---|---:|---|"]
+        head += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in summary]
     notes = res.get("notes")
     text = "\n".join([*lines, *head, *(["", "## Notes", "", *notes] if notes else [])]) + "\n"
     if path:
@@ -377,6 +399,33 @@ def report(res: dict, path: str | None) -> str:
             fh.write(text)
     res["summary"] = summary
     return text
+
+
+def _loads(loads: Any) -> str:
+    return "n/a" if not loads else ", ".join(f"{x:.2f}" for x in loads)
+
+
+def _earlier_name(figure: str) -> str:
+    """The name an earlier report gave a figure: list rows did not name the list (one list per provider)."""
+    m = re.fullmatch(r"list (\S+) .+? (first|deep \(row [\d,]+\)) @ (.+)", figure)
+    return f"list {m.group(1)} {m.group(2)} @ {m.group(3)}" if m else figure
+
+
+def previous_results(path: str) -> tuple[dict[str, tuple[str, str]], str | None]:
+    """The Summary rows of an earlier report at `path`, by figure: (value, ratio); and when it was made."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError:
+        return {}, None
+    when = re.search(r"^Generated by .* on (.+?) \(mode", text, re.M)
+    rows: dict[str, tuple[str, str]] = {}
+    section = text.split("\n## Summary", 1)[1].split("\n## ", 1)[0] if "\n## Summary" in text else ""
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 4 and cells[0] not in ("figure", "") and not set(cells[0]) <= set("-:"):
+            rows[cells[0]] = (cells[1], cells[2])
+    return rows, when.group(1) if when else None
 
 
 def machine() -> str:
@@ -428,6 +477,9 @@ def main(argv: list[str] | None = None) -> int:
                       if wrk else "aiohttp-client fallback (wrk not installable here; it caps the figures)"),
         "providers": providers, "skipped": skipped,
     }
+    out = args.out or (RESULTS if name == "full" else None)
+    res["previous"], res["previous_when"] = previous_results(out or RESULTS)
+    res["load_before"] = os.getloadavg()
     parts = set(args.only.split(","))
     t0 = time.perf_counter()
     if "http" in parts:
@@ -439,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
 
         live.figures(name, res)
     res["elapsed_s"] = time.perf_counter() - t0
-    out = args.out or (RESULTS if name == "full" else None)
+    res["load_after"] = os.getloadavg()
     text = report(res, out)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
