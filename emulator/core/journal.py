@@ -158,7 +158,7 @@ class Journal:
         # one pass sizes the headers and checks them against the bounds (the common case: all within);
         # this was the costliest part of recording a request (py-spy, in-process status polls)
         size = ENTRY_OVERHEAD + len(path) + len(query_string)
-        headers = raw_headers
+        headers: tuple[Any, ...] | None = raw_headers
         if len(raw_headers) <= HEADER_COUNT:
             for k, v in raw_headers:
                 n = len(v)

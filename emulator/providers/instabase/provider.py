@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...core.errors import ApiError
@@ -24,7 +25,7 @@ class InstabaseProvider(Provider[None, User]):
     title = "Instabase Job API"
     api_version = "v1"
     profiles: ClassVar[dict[str, dict[str, Any]]] = {"default": {}}
-    store_options: ClassVar[dict[str, Any]] = {"groups": listing.GROUPS}
+    store_options: Mapping[str, Any] = {"groups": listing.GROUPS}
     lifecycle = tuple(GRAPHS.values())
     match_keys: ClassVar[dict[str, str]] = {
         "labels": "the job's tags (a list; match one or several)", "tags": "the same as labels",
