@@ -29,8 +29,7 @@ async def submit(call: Call) -> Reply:
     state = call.state
     state.accepted += 1
     job_id = f"toy-{call.session.ids.hex(8)}"
-    job = call.session.submit(call.provider.key, JOB, job_id, call.body, data={"number": state.accepted},
-                              fate=call.fate(JOB, {"name": name}))
+    job = call.submit(call.lifecycle(JOB, {"name": name}), job_id, call.body, data={"number": state.accepted})
     call.job_id = job_id
     return Reply(201, wire(job))
 
