@@ -9,6 +9,7 @@ from ...core.journal import REDACTED, is_secret_field, register_text_redactor
 from ...core.validation import anycase_pattern
 from ...kit import Call, Option, Provider
 from . import errors, hocon, listing, plugins
+from .auth import check_auth
 from .lifecycle import GRAPHS
 from .state import ClusterState
 
@@ -107,8 +108,8 @@ class SeaTunnelProvider(Provider[ClusterState, None]):
 
     def authenticate(self, call: Call[Any]) -> None:
         """Basic auth as the engine's BasicAuthFilter does it, when enabled (option basic_auth)."""
-        from .service import check_auth
-
+        # imported at the top, not here: an import statement on every request was 3.6% of a status poll
+        # (py-spy, wrk -c64 on /job-info/{jobId})
         check_auth(call)
 
     def flag(self, name: str) -> bool:

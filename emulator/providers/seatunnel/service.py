@@ -6,8 +6,6 @@ through model.py.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Any
 
@@ -19,23 +17,7 @@ from .lifecycle import ALL_STATES, TERMINAL, graph_for
 from .provider import SeaTunnelCall as Call
 from .state import ClusterState
 
-# --- auth and bodies --------------------------------------------------------------------------------------
-
-def check_auth(call: Call) -> None:
-    """Basic auth as the engine's BasicAuthFilter does it, when enabled (option basic_auth)."""
-    p = call.provider
-    if not p.flag("basic_auth"):
-        return
-    header = call.headers.get("Authorization", "")
-    if header[:6].lower() == "basic ":
-        try:
-            user, _, pw = base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            user, pw = None, None
-        if user == str(p.opts["basic_auth_username"]) and pw == str(p.opts["basic_auth_password"]):
-            return
-    raise ApiError("unauthorized", "Unauthorized")
-
+# --- bodies ----------------------------------------------------------------------------------------------
 
 def json_body(call: Call) -> Any:
     """The request body as JSON, with the engine's messages for an empty or malformed body."""
