@@ -71,7 +71,7 @@ def parse_args(params: tuple[Param, ...], query: Any) -> dict[str, Any]:
         if p.pattern is not None and not re.search(p.pattern, raw):
             raise p.refuse(raw, f"query parameter {p.name} must match {p.pattern}, got {raw!r}")
         if p.type is bool:
-            low = raw.strip().lower()
+            low = raw.lower()  # unpadded, as the document says (Go ParseBool and Java parseBoolean trim nothing)
             if low in _TRUE:
                 out[p.name] = True
             elif low in _FALSE:

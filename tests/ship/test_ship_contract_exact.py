@@ -222,6 +222,12 @@ async def test_query_booleans_are_documented_as_the_spellings_taken(emu):
         assert (await emu.get("/_emulator/coverage", params={"all": raw})).status == 200, raw
     assert not re.fullmatch(text, "maybe")
     assert (await emu.get("/_emulator/coverage", params={"all": "maybe"})).status == 400
+    # the pattern is unpadded, so is the server (a tab once read as the empty spelling, false: the large
+    # contract run found it on GET /_emulator/requests?reveal=%09)
+    for raw in ("\t", " true", "false "):
+        assert not re.fullmatch(text, raw)
+        resp = await emu.get("/_emulator/coverage", params={"all": raw})
+        assert resp.status == 400 and (await resp.json())["error"]["field"] == "all", raw
 
 
 async def test_seatunnel_configs_are_checked_against_the_published_types(emu):
