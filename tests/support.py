@@ -61,7 +61,7 @@ def raw_http(method: str, url: str, data: bytes | None = None,
 
 def wait_ready(proc: Popen, timeout: float = 30.0) -> str:
     """Block until the server (started with stdout=PIPE, bytes) prints its ready line; returns what it printed
-    so far. Event-driven: it waits on the pipe's file descriptor, it never sleeps. (It reads the descriptor
+    so far. Event-driven: it waits on the pipe's file descriptor, never on a timer. (It reads the descriptor
     itself: a buffered readline would swallow later lines where select() cannot see them.)"""
     fd = proc.stdout.fileno()
     printed = b""

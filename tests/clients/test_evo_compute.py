@@ -68,7 +68,7 @@ def test_wait_for_results_polls_until_done(taskapi):
 
     async def scenario():
         job = await compute.JobClient.submit(conn, ORG, "geostatistics", "kriging", {"source": {"x": 1}})
-        # the client sleeps polling_interval_seconds between polls (wall time, its own choice): 0 keeps it
+        # the client waits polling_interval_seconds between polls (wall time, its own choice): 0 keeps it
         # polling back to back while another thread moves the emulated clock
         waiter = asyncio.ensure_future(job.wait_for_results(polling_interval_seconds=0))
         await asyncio.to_thread(emu.advance_until, "taskapi", str(job.id), "succeeded")

@@ -1,6 +1,6 @@
 """GET /_emulator/events: the journal as Server-Sent Events, and the per-session timer that makes jobs move on
 the real clock without a request. Reads wait on the stream itself (with a generous safety bound), never on a
-wall-clock sleep; no assertion is about wall time."""
+wall-clock timer; no assertion is about wall time."""
 
 from __future__ import annotations
 

@@ -4,7 +4,6 @@ the code under test is a small polling client; the emulator makes the hard cases
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 
@@ -19,9 +18,11 @@ class JobTimeout(Exception):
 
 
 class TinyBacalhau:
-    def __init__(self, base_url: str, sleep=time.sleep, retries: int = 3):
+    def __init__(self, base_url: str, pause, retries: int = 3):
+        # `pause(seconds)` is how the client waits between polls and retries; the tests give it the emulator's
+        # clock, so no test ever waits on the wall clock
         self.base = base_url + "/api/v1/orchestrator/jobs"
-        self.sleep = sleep
+        self.pause = pause
         self.retries = retries
 
     def _call(self, method: str, url: str, body=None):
@@ -34,7 +35,7 @@ class TinyBacalhau:
             except urllib.error.HTTPError as err:
                 if err.code < 500 or attempt == self.retries:
                     raise
-                self.sleep(1)  # back off, then retry a server error
+                self.pause(1)  # back off, then retry a server error
 
     def submit(self, name: str) -> str:
         job = {"Job": {"Name": name, "Type": "batch", "Count": 1,
@@ -50,14 +51,14 @@ class TinyBacalhau:
                 return state
             if waited >= timeout_s:
                 raise JobTimeout(f"{job_id} still {state['StateType']} after {timeout_s} s")
-            self.sleep(every_s)
+            self.pause(every_s)
             waited += every_s
 
 
 # --- the tests ---------------------------------------------------------------------------------------------
 def client(job_emulator) -> TinyBacalhau:
-    # the client "sleeps" on the emulator's clock: no wall-clock waiting, same code path as production
-    return TinyBacalhau(job_emulator.url, sleep=job_emulator.advance)
+    # the client pauses on the emulator's clock: no wall-clock waiting, same code path as production
+    return TinyBacalhau(job_emulator.url, pause=job_emulator.advance)
 
 
 def test_a_job_that_fails_at_a_chosen_state(job_emulator):
@@ -95,7 +96,7 @@ def test_journal_verification_in_job_terms(job_emulator):
     job_id = bac.submit("watched")
     bac.wait(job_id, every_s=2)     # Pending 2 s + Running 5 s, polled every 2 s
     timeline = job_emulator.timeline("bacalhau", job_id)
-    assert polls_before(timeline, "Running") == 1     # t=0; Running began at t=2, during the sleep
+    assert polls_before(timeline, "Running") == 1     # t=0; Running began at t=2, during the pause
     assert polls_before(timeline, "Completed") == 4   # t=0, 2, 4, 6; Completed at t=7
     assert [e["to"] for e in timeline if e["kind"] == "transition"] == ["Pending", "Running", "Completed"]
 

@@ -25,7 +25,7 @@ from tests.support import free_port
 CHROMIUM = Path(os.environ.get("EMULATOR_TEST_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
-WAIT_MS = 10_000  # how long a page condition may take to appear before the test fails (it never sleeps)
+WAIT_MS = 10_000  # how long a page condition may take to appear before the test fails (Playwright waits on it)
 
 if not CHROMIUM.exists():
     pytest.skip(f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium", allow_module_level=True)
