@@ -86,6 +86,24 @@ def test_group_with_its_own_order_keeps_the_order_jobs_ended_in():
     assert ids(st.page_group("ended", "ended", 0, None)[0]) == ["j0", "j1", "j2"]
 
 
+def test_a_move_that_keeps_the_keys_keeps_the_place_and_one_that_changes_the_order_moves_it():
+    s = session()
+    st = s.store("p")
+    st.add_group("phase", live_or_ended)
+    # every job under one key, ordered by when it last moved: the keys never change, the order does
+    st.add_group("touched", lambda job, state: ("all",), order=lambda job: (job.modified_ns, job.seq))
+    a, b, c = (s.submit("p", GRAPH, f"j{i}", {}) for i in range(3))
+    s.advance(1)
+    s.command(a, "cancel")  # a moved last: it goes to the end of "touched", and leaves "live"
+    assert ids(st.page_group("touched", "all", 0, None)[0]) == ["j1", "j2", "j0"]
+    assert ids(st.page_group("phase", "live", 0, None)[0]) == ["j1", "j2"]
+    s.advance(1.5)  # b and c go NEW -> RUN: still "live", in creation order; "touched" reorders them after a
+    assert [j.state for j in (b, c)] == ["RUN", "RUN"]
+    assert ids(st.page_group("phase", "live", 0, None)[0]) == ["j1", "j2"]
+    assert ids(st.page_group("touched", "all", 0, None)[0]) == ["j0", "j1", "j2"]
+    assert st.group_size("touched", "all") == 3 and st.group_size("phase", "CANCELLED") == 1
+
+
 def test_group_added_late_covers_held_jobs_and_survives_clear_and_retention():
     s = session(store_options={"p": {"retain_finished": 2}})
     st = s.store("p")
