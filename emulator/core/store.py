@@ -386,6 +386,8 @@ class JobStore:
             new_keys = keys(job, state)
             order = self._group_order[name]
             at_of = self._group_at[name]
+            at: Any
+            new_at: Any
             if order is None:
                 at = new_at = job.seq
             else:
