@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,7 +124,7 @@ class Group:
     """A store group as a provider declares it (store option `groups`): see JobStore.add_group."""
 
     name: str
-    keys: Callable[[Job, str], Iterable[Any]]
+    keys: Callable[[Job, str], Sequence[Any]]
     order: Callable[[Job], Any] | None = None
 
 
@@ -219,6 +219,25 @@ class OrderedJobs:
             yield from chunk
 
 
+def _hold(groups: dict[Any, OrderedJobs], keys: Iterable[Any], at: Any, job: Job) -> None:
+    """Hold `job` under each of `keys` of one group, at order key `at`."""
+    for k in keys:
+        held = groups.get(k)
+        if held is None:
+            held = groups[k] = OrderedJobs()
+        held.add(at, job)
+
+
+def _release(groups: dict[Any, OrderedJobs], keys: Iterable[Any], at: Any) -> None:
+    """Stop holding the job at order key `at` under each of `keys` of one group (a key left empty goes)."""
+    for k in keys:
+        held = groups.get(k)
+        if held is not None:
+            held.discard(at)
+            if not held:
+                del groups[k]
+
+
 class JobStore:
     """The jobs of one provider in one session.
 
@@ -251,7 +270,7 @@ class JobStore:
         self._index_dead: dict[str, dict[Any, int]] = {}
         # groups: jobs by keys that follow their state (running, finished in some state...), each key's jobs
         # ordered by seq or by the group's own order; `_group_at` keeps the order key a member went in with
-        self._group_keys: dict[str, Callable[[Job, str], Iterable[Any]]] = {}
+        self._group_keys: dict[str, Callable[[Job, str], Sequence[Any]]] = {}
         self._group_order: dict[str, Callable[[Job], Any] | None] = {}
         self._groups: dict[str, dict[Any, OrderedJobs]] = {}
         self._group_at: dict[str, dict[int, Any]] = {}
@@ -314,9 +333,9 @@ class JobStore:
         return job
 
     # --- groups: keys that follow a job's state ------------------------------------------------------------
-    def add_group(self, name: str, keys: Callable[[Job, str], Iterable[Any]],
+    def add_group(self, name: str, keys: Callable[[Job, str], Sequence[Any]],
                   order: Callable[[Job], Any] | None = None) -> None:
-        """Group jobs by `keys(job, state)` (re-evaluated on every transition, unlike an index's), so that a
+        """Group jobs by `keys(job, state)`, a sequence (re-evaluated on every transition, unlike an index's), so that a
         page of one key's jobs at any offset costs the page: e.g. SeaTunnel's running jobs, or its finished
         jobs of one end state. A key's jobs are in creation order, or ascending `order(job)` (taken when the
         job enters the key and unique per job, e.g. (finished_ns, seq) for the order jobs ended in)."""
@@ -351,29 +370,20 @@ class JobStore:
     def _enter(self, name: str, job: Job, state: str) -> None:
         order = self._group_order[name]
         groups = self._groups[name]
-        at = None
-        for k in self._group_keys[name](job, state):
-            if at is None:
-                at = job.seq if order is None else order(job)
-            held = groups.get(k)
-            if held is None:
-                held = groups[k] = OrderedJobs()
-            held.add(at, job)
-        if at is not None and order is not None:
+        keys = self._group_keys[name](job, state)
+        if not keys:
+            return
+        at = job.seq if order is None else order(job)
+        _hold(groups, keys, at, job)
+        if order is not None:
             self._group_at[name][job.seq] = at
 
     def _leave_groups(self, job: Job, state: str) -> None:
         for name, keys in self._group_keys.items():
             groups = self._groups[name]
             at = job.seq if self._group_order[name] is None else self._group_at[name].pop(job.seq, None)
-            if at is None:
-                continue
-            for k in keys(job, state):
-                held = groups.get(k)
-                if held is not None:
-                    held.discard(at)
-                    if not held:
-                        del groups[k]
+            if at is not None:
+                _release(groups, keys(job, state), at)
 
     def _regroup(self, job: Job, old_state: str) -> None:
         """Move `job` between each group's keys after it left `old_state`. The keys of both states are
@@ -397,22 +407,13 @@ class JobStore:
                 continue
             groups = self._groups[name]
             if at is not None:
-                for k in old_keys:
-                    held = groups.get(k)
-                    if held is not None:
-                        held.discard(at)
-                        if not held:
-                            del groups[k]
+                _release(groups, old_keys, at)
             if order is not None:
                 if new_keys:
                     at_of[job.seq] = new_at
                 else:
                     at_of.pop(job.seq, None)
-            for k in new_keys:
-                held = groups.get(k)
-                if held is None:
-                    held = groups[k] = OrderedJobs()
-                held.add(new_at, job)
+            _hold(groups, new_keys, new_at, job)
 
     # --- secondary indexes --------------------------------------------------------------------------------
     def add_index(self, name: str, keys: Callable[[Job], Iterable[Any]]) -> None:
