@@ -39,16 +39,17 @@ def journal_arrival(call: Call) -> dict | None:
 
 def journal_done(call: Call, entry: dict | None, reply: Reply, fault: FaultRule | None) -> None:
     elapsed_ms = round((time.perf_counter() - call.started) * 1000, 3)
-    job = job_of(call)
+    job = call.job_id or job_of(call)  # (the id the handler resolved, the usual case, without a call)
     if entry is not None:
+        journal = call.session.journal
         if call.raw:
-            call.session.journal.add_body(entry, call.raw)
+            journal.add_body(entry, call.raw)
         entry["status"] = reply.status
         entry["duration_ms"] = elapsed_ms
         entry["job"] = job
         if fault is not None:
             entry["fault"] = fault.id
-        call.session.journal.answered(entry)
+        journal.answered(entry)
     if log.isEnabledFor(logging.INFO):
         log.info("request method=%s path=%s status=%d ms=%.2f provider=%s job=%s session=%s", call.request.method,
                  plain_path(call.request), reply.status, elapsed_ms, call.provider.key if call.provider else "-",

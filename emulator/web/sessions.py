@@ -42,3 +42,15 @@ def session_of(app: web.Application, key: str | None) -> tuple[Session, ApiError
     missing = ApiError("invalid", f"session {key!r} does not exist; create it with POST /_emulator/sessions "
                                   "(or serve with --auto-sessions)", field=SESSION_HEADER, status=404)
     return sessions.get(None), missing
+
+
+def session_for(request: web.Request) -> tuple[Session, ApiError | None]:
+    """The session a request belongs to, or (the default session, the error to answer): `session_key` and
+    `session_of` in one step, with the usual case (no key: the default session) first."""
+    key = request.match_info.get("_session") or request.headers.get(SESSION_HEADER)
+    if key is None:
+        return request.app["sessions"].get(None), None
+    key, bad = session_key(request)
+    if bad is not None:
+        return request.app["sessions"].get(None), bad
+    return session_of(request.app, key)

@@ -259,7 +259,7 @@ async def list_jobs(call: Call) -> Reply:
 
 
 async def get_job(call: Call) -> Reply:
-    job = resolve(call, call.path["id"])
+    job = call.read or resolve(call, call.path["id"])
     body: dict[str, Any] = {"Job": model.job_wire(job)}
     include = {p.strip().lower() for v in call.args.get("include") or [] for p in v.split(",")}
     # `limit` is accepted and, as on the real orchestrator, not applied: the included lists are whole

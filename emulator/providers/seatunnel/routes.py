@@ -108,7 +108,7 @@ def _info_job(call: Call) -> Job | None:
 
 async def job_info(call: Call) -> Reply:
     raw = call.path.get("jobId", "")
-    job = _info_job(call)
+    job = call.read or _info_job(call)
     if job is None:
         # the engine answers an unknown (or expired) id with 200 and the bare id: "jobId not found in job-info"
         return Reply(200, model.unknown_job(raw.strip()))

@@ -179,8 +179,8 @@ async def list_jobs(call: Call) -> Reply:
 
 
 async def get_job(call: Call) -> Reply:
-    inst, store = _instance(call)
-    return Reply(200, model.job_resource(_job(call, inst, store), call))
+    job = call.read or _job(call, *_instance(call))
+    return Reply(200, model.job_resource(job, call))
 
 
 async def update_job(call: Call) -> Reply:

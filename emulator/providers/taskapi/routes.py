@@ -98,14 +98,14 @@ async def create_job(call: Call) -> Reply:
 
 async def get_status(call: Call) -> Reply:
     """GET .../{job_id}/status -> 202 while ongoing, 200 once finished."""
-    job = _job(call)
+    job = call.read or _job(call)
     body = model.status_body(job, call.now_ns, call.base_url(), call.provider.one_l)
     return Reply(200 if job.state in TERMINAL else 202, body)
 
 
 async def get_results(call: Call) -> Reply:
     """GET .../{job_id} -> 202 {status, links} while ongoing, 200 {status, results, error} once finished."""
-    job = _job(call)
+    job = call.read or _job(call)
     one_l = call.provider.one_l
     if job.state in TERMINAL:
         return Reply(200, model.results_body(job, one_l))
