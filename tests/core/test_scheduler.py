@@ -51,3 +51,41 @@ def test_a_failing_transition_does_not_stop_the_others():
     s.schedule(job("bad"), 1)
     s.schedule(job("good"), 2)
     assert s.run_due(5, fire) == 1 and fired == ["good"] and len(s) == 0
+
+
+def test_entries_of_one_instant_fire_in_scheduling_order_with_follow_ups_last():
+    # the heap keeps entries per due time: within one instant the order must stay the order of scheduling,
+    # an entry scheduled while that instant fires comes after every entry already there, and a run split
+    # inside the instant resumes exactly where it stopped
+    s, fired = Scheduler(), []
+    jobs = {n: job(n) for n in ("a", "b", "c", "d", "e", "late")}
+    for n in ("a", "b", "c"):
+        s.schedule(jobs[n], 7)
+    s.schedule(jobs["late"], 9)
+    s.schedule(jobs["d"], 3)
+    jobs["b"].version += 1  # stale: skipped, not counted
+
+    def fire(j, due):
+        fired.append((j.id, due))
+        if j.id == "a":
+            s.schedule(jobs["e"], 7)  # a follow-up due at once
+    assert len(s) == 5
+    assert s.run_due(100, fire, limit=2, split=True) == 2
+    assert fired == [("d", 3), ("a", 7)] and s.last_due == 7 and len(s) == 4
+    assert s.next_due() == 7  # stale b is dropped on the way, c is next
+    assert s.run_due(100, fire) == 3
+    assert fired == [("d", 3), ("a", 7), ("c", 7), ("e", 7), ("late", 9)] and len(s) == 0
+    assert s.next_due() is None
+
+
+def test_clearing_from_a_transition_stops_the_run():
+    s, fired = Scheduler(), []
+    for n in ("a", "b"):
+        s.schedule(job(n), 5)
+
+    def fire(j, due):
+        fired.append(j.id)
+        s.clear()
+    assert s.run_due(10, fire) == 1 and fired == ["a"] and len(s) == 0 and s.next_due() is None
+    s.schedule(job("c"), 6)
+    assert s.run_due(10, fire) == 1 and fired == ["a", "c"]
