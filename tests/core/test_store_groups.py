@@ -133,3 +133,36 @@ def test_restored_jobs_are_grouped_under_their_own_sequence_numbers():
     assert ids(st2.page_group("phase", "live", 0, 10)[0]) == ["j0", "j1", "j2"]
     st2.remove(st2.get("j1"))
     assert ids(st2.page_group("phase", "live", 0, 10)[0]) == ["j0", "j2"]
+
+
+def test_a_by_state_group_keeps_the_same_pages_and_asks_its_keys_once_per_state():
+    # a group declared `by_state` is looked up per state instead of asking `keys` on every move: its pages
+    # must be exactly those of the same group asked on every move
+    asked = []
+
+    def counted(job, state):
+        asked.append(state)
+        return live_or_ended(job, state)
+    s = session()
+    st = s.store("p")
+    st.add_group("asked", live_or_ended)
+    st.add_group("looked_up", counted, by_state=True)
+    st.add_group("ended_asked", lambda job, state: (state, "ended") if state in GRAPH.terminal else (),
+                 order=lambda job: (job.finished_ns, job.seq))
+    st.add_group("ended_looked_up", lambda job, state: (state, "ended") if state in GRAPH.terminal else (),
+                 order=lambda job: (job.finished_ns, job.seq), by_state=True)
+    jobs = [s.submit("p", GRAPH, f"j{i}", {}) for i in range(8)]
+    s.advance(3)
+    s.command(jobs[5], "cancel")
+    s.command(jobs[2], "cancel")
+    s.advance(20)
+    s.command(jobs[2], "retry")
+    for key in ("live", "DONE", "CANCELLED", "ended"):
+        assert st.page_group("looked_up", key, 0, None) == st.page_group("asked", key, 0, None)
+        assert st.page_group("ended_looked_up", key, 0, None) == st.page_group("ended_asked", key, 0, None)
+    assert ids(st.page_group("ended_looked_up", "ended", 0, None)[0]) == ["j5", "j0", "j1", "j3", "j4", "j6",
+                                                                           "j7"]
+    assert ids(st.page_group("looked_up", "live", 0, None)[0]) == ["j2"]
+    # once each state's keys were worked out, moves ask no more (entering at submit still asks)
+    moves_asked = asked[8:]
+    assert sorted(set(moves_asked)) == sorted(moves_asked)

@@ -29,10 +29,11 @@ def _end_order(job: Job) -> tuple[Any, int]:
     return (job.finished_ns, job.seq)
 
 
-GROUPS = (Group(LIVE, _live), Group(ENDED, _ended, _end_order))
+# both groups' keys follow the state alone: the store looks them up per state instead of calling them
+GROUPS = (Group(LIVE, _live, by_state=True), Group(ENDED, _ended, _end_order, by_state=True))
 
 
 def ensure(store: JobStore) -> None:
     """Group a store that was made without the provider's store options (declared there, they cost no build)."""
     for g in GROUPS:
-        store.add_group(g.name, g.keys, g.order)
+        store.add_group(g.name, g.keys, g.order, g.by_state)
