@@ -496,6 +496,15 @@ class JobStore:
         self._seqs[-1] = seq
         self._next_seq = max(self._next_seq, seq + 1)
 
+    def regrouped(self, job: Job, change: Callable[[], None]) -> None:
+        """Run `change`, which alters what `job`'s group keys read other than its state (Instabase's tags),
+        keeping every group true: the job leaves its keys before and enters its new ones after."""
+        if self._group_keys:
+            self._leave_groups(job, job.state)
+        change()
+        if self._group_keys:
+            self._enter_groups(job, job.state)
+
     def moved(self, job: Job, old_state: str) -> None:
         """Keep the state index true after `job` left `old_state`."""
         by_state = self._by_state

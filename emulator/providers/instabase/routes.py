@@ -309,7 +309,11 @@ async def update_tags(call: Call) -> Reply:
     body = call.body
     job = _job(call, body["job_id"], user)
     names = model.as_list(body.get("names"))
-    job.data["tags"] = names
+
+    def retag() -> None:
+        job.data["tags"] = names
+
+    call.store.regrouped(job, retag)  # the state-and-tag list pages are keyed on the tags
     return Reply(200, {"status": "OK", "updated_tags": list(names)})
 
 

@@ -136,6 +136,19 @@ async def test_listing_reflects_tag_updates_and_deletion(emu):
     assert code == 409  # still PENDING
 
 
+async def test_a_tag_update_moves_the_job_between_the_state_and_tag_pages(emu):
+    job_id = await run(emu, tags=["a"])
+    user = (await _list(emu, "limit=1"))["jobs"][0]["username"]
+    resp = await emu.post("/api/v1/jobs/tags", json={"job_id": job_id, "names": ["b"]}, headers=AUTH)
+    assert await resp.json() == {"status": "OK", "updated_tags": ["b"]}
+    for state in ("PENDING", "RUNNING"):
+        for tag, expected in (("a", []), ("b", [job_id])):
+            # the index-answered page and the filtering walk (user=<the caller>) must agree
+            assert _ids(await _list(emu, f"state={state}&tags={tag}")) == expected
+            assert _ids(await _list(emu, f"state={state}&tags={tag}&user={user}")) == expected
+        await emu.advance(3)  # PENDING -> RUNNING: the move must find the job under its new tag
+
+
 async def test_state_and_tag_pages_follow_every_move_and_agree_with_the_full_filter(emu):
     # one state with at most one tag is answered from the list index; adding a filter that keeps every job
     # (user=<the caller>) takes the filtering walk instead: both must give the same pages at every step
