@@ -3,10 +3,11 @@
 aiohttp finds a request's route by trying, in registration order, every resource whose static prefix the
 path starts with: a Streams status poll (`/streams/instances/{instanceId}/jobs/{jobId}`) tried 6 resources and
 5 regular expressions, a Bacalhau one 3 (cProfile of in-process status polls: the router was 19 % of a Streams
-poll). The routes never change once the app runs, so the first resolution of a (method, path) is the answer
-for every later one: it is kept, with the path parameters it matched, and the next request on that path
-skips the walk. Only matches are kept (a 404 or 405 walks again), at most PATH_LIMIT of them: the cache is
-emptied when full, so a client walking a million job ids costs a walk per path, as before, and no memory.
+poll). The routes never change once the app runs, so the first resolution of a (method, path) is the
+answer for every later one: it is kept, with the path parameters it matched, and the next request on that
+path skips the walk. Only matches are kept (aiohttp's own 404 or 405 walks again; a provider's are routes),
+at most PATH_LIMIT of them: the cache is emptied when full, so a client walking a million job ids costs a
+walk per path, as before, and no memory.
 """
 
 from __future__ import annotations
