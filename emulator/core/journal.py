@@ -198,11 +198,8 @@ class Journal:
             return
         self.seq += 1
         entries = self.entries
-        if len(entries) == self.capacity:  # _make_room, inline: the call was 2.4 % of a transition (py-spy)
-            old_entry = entries[0]
-            self.bytes -= old_entry["_b"] or 0
-            old_entry["_b"] = None
-            self.dropped += 1
+        if len(entries) == self.capacity:
+            self._make_room()
         size = ENTRY_OVERHEAD + len(job_id) + len(message)
         self.events += 1
         entry = {"seq": self.seq, "kind": "transition", "t": t_ns, "provider": provider, "job": job_id,

@@ -324,10 +324,7 @@ class Session:
         job.finished_ns = t_ns if to in job.graph.terminal else None
         self.transitions += 1
         self.coverage.transition(job.provider, old, to)
-        store = self.stores.get(job.provider)  # (the store exists: the job is in it; no call of self.store)
-        if store is None:
-            store = self.store(job.provider)
-        store.moved(job, old)
+        self.store(job.provider).moved(job, old)
         if self._hooks:
             hook = self._hooks.get(job.provider)
             if hook is not None:

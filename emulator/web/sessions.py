@@ -45,11 +45,8 @@ def session_of(app: web.Application, key: str | None) -> tuple[Session, ApiError
 
 
 def session_for(request: web.Request) -> tuple[Session, ApiError | None]:
-    """The session a request belongs to, or (the default session, the error to answer): `session_key` and
-    `session_of` in one step, with the usual case (no key: the default session) first."""
-    key = request.match_info.get("_session") or request.headers.get(SESSION_HEADER)
-    if key is None:
-        return request.app["sessions"].get(None), None
+    """The session a request belongs to, or (the default session, the error to answer): `session_key`, then
+    `session_of`."""
     key, bad = session_key(request)
     if bad is not None:
         return request.app["sessions"].get(None), bad

@@ -96,13 +96,9 @@ class ClusterState:
                 record["savepoint"] = path
                 self.savepoints[path] = {"jobId": job.id, "rows": rows}
                 self._cap(self.savepoints)
-            checkpoints = self.checkpoints
-            checkpoints[job.id] = record
-            checkpoints.move_to_end(job.id)
-            # the cap inline (one job ends per call, so at most one record goes): the call of _cap was 3 % of
-            # a transition of a clock advance (py-spy)
-            while len(checkpoints) > MAX_CHECKPOINTS:
-                checkpoints.popitem(last=False)
+            self.checkpoints[job.id] = record
+            self.checkpoints.move_to_end(job.id)
+            self._cap(self.checkpoints)
 
     @staticmethod
     def _cap(od: OrderedDict) -> None:
