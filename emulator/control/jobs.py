@@ -69,8 +69,20 @@ async def list_jobs(call: Call) -> Reply:
     def name_of(job: Job) -> str | None:
         return providers[job.provider].job_name(job)
 
+    def matches(key: str, jobs: list[Job], needle: str) -> list[bool]:
+        # a provider may search many of its jobs at once (`search_jobs(jobs, needle)`: the same answers as
+        # job_name job by job, cheaper); the others are asked job by job
+        prov = providers[key]
+        bulk = getattr(prov, "search_jobs", None)
+        if bulk is not None:
+            found: list[bool] = bulk(jobs, needle)
+            return found
+        job_name = prov.job_name
+        return listing.match_ids_and_names(jobs, [job_name(j) or "" for j in jobs], needle)
+
     try:
-        page = listing.page(call.session, filters, call.args["limit"], call.args["cursor"], name_of)
+        page = listing.page(call.session, filters, call.args["limit"], call.args["cursor"], name_of,
+                            matches)
     except listing.CursorError as exc:
         raise ApiError("invalid", str(exc), field="cursor") from None
     now = call.now_ns

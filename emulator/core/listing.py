@@ -20,8 +20,10 @@ from __future__ import annotations
 import base64
 import heapq
 import json
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import compress, islice
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -91,32 +93,181 @@ def _stream(session: Session, provider: str, state: str | None, bound: int) -> I
     return store.state_index(state).before(bound) if state is not None else store.before(bound)
 
 
+# a search over some jobs of one provider at once: (provider, jobs, casefolded needle) -> per job, whether its
+# id or its name, casefolded, holds the needle (a provider can answer for many jobs cheaper than one by one)
+Matches = Callable[[str, "list[Job]", str], "list[bool]"]
+
+_SEP = "\x00"  # joins texts searched at once; casefold maps it to itself, and a needle holding it is searched apart
+
+
+def hits(texts: list[str], needle: str) -> list[bool]:
+    """Per text, `needle in text.casefold()` (`needle` casefolded, not empty). Casefolding works character by
+    character, so the texts joined by a separator the needle lacks are folded and searched in one go."""
+    if _SEP in needle:
+        return [needle in t.casefold() for t in texts]
+    out = [False] * len(texts)
+    folded = _SEP.join(texts).casefold()
+    at = folded.find(needle)
+    if at < 0:
+        return out
+    starts = []
+    pos = 0
+    for t in texts:  # where each text starts in `folded` (a text's folding may be longer than the text)
+        starts.append(pos)
+        pos += len(t.casefold()) + 1
+    while at >= 0:
+        i = bisect_right(starts, at) - 1
+        out[i] = True
+        at = folded.find(needle, starts[i + 1]) if i + 1 < len(starts) else -1
+    return out
+
+
+def candidates(pieces: list[bytes], needle: bytes) -> list[int]:
+    """The indexes of `pieces` whose ASCII lower case holds `needle` (ASCII lower case): the pieces are
+    joined, lowered and searched in one go. A needle holding the separator may name a piece that lacks it
+    (callers check candidates exactly), never leaves out one that holds it."""
+    sep = b"\x00"
+    joined = sep.join(pieces).lower()
+    out: list[int] = []
+    at = joined.find(needle)
+    if at < 0:
+        return out
+    starts = []
+    pos = 0
+    for piece in pieces:
+        starts.append(pos)
+        pos += len(piece) + 1
+    while at >= 0:
+        i = bisect_right(starts, at) - 1
+        out.append(i)
+        at = joined.find(needle, starts[i + 1]) if i + 1 < len(starts) else -1
+    return out
+
+
+class _Merge:
+    """The providers' streams (each newest first) merged newest first: creation time, then the enabled order
+    (a lower rank first), then the stream's own order. It hands out runs, (stream index, jobs of that stream
+    in a row): while a stream's jobs stay ahead of every other stream's next job, they are taken without a
+    heap step each."""
+
+    def __init__(self, streams: list[Iterator[Job]]) -> None:
+        self.its = streams
+        self.heads: list[Job | None] = [None] * len(streams)
+        self.heap: list[tuple[int, int]] = []  # (-created_ns of the stream's next job, rank = stream index)
+        for i, it in enumerate(streams):
+            job = next(it, None)
+            if job is not None:
+                self.heads[i] = job
+                self.heap.append((-job.created_ns, i))
+        heapq.heapify(self.heap)
+
+    @property
+    def more(self) -> bool:
+        """Whether any job is left."""
+        return bool(self.heap)
+
+    def take(self, n: int) -> list[tuple[int, list[Job]]]:
+        """The runs of the next `n` jobs (fewer at the end)."""
+        out: list[tuple[int, list[Job]]] = []
+        heap, heads, its = self.heap, self.heads, self.its
+        while heap and n > 0:
+            _, i = heap[0]
+            job = heads[i]
+            assert job is not None
+            it = its[i]
+            run = [job]
+            out.append((i, run))
+            if len(heap) == 1:
+                run.extend(islice(it, n - 1))
+                job = next(it, None)
+                if job is None:
+                    heap.clear()
+                else:
+                    heads[i] = job
+                    heap[0] = (-job.created_ns, i)
+                break
+            # the best of the other streams' next jobs: a job of stream i at time t goes first while
+            # t > t_next, or t == t_next and i has the lower rank
+            nt, r = min(heap[1], heap[2]) if len(heap) > 2 else heap[1]
+            t_next = -nt
+            first = i < r
+            room = n - 1
+            for job in it:
+                t = job.created_ns
+                if room and (t > t_next or (t == t_next and first)):
+                    run.append(job)
+                    room -= 1
+                    continue
+                heads[i] = job
+                heapq.heapreplace(heap, (-t, i))
+                break
+            else:
+                heads[i] = None
+                heapq.heappop(heap)
+            n -= len(run)
+        return out
+
+
 def page(session: Session, filters: Filters, limit: int, cursor: str | None,
-         name_of: Callable[[Job], str | None]) -> Page:
+         name_of: Callable[[Job], str | None], matches: Matches | None = None) -> Page:
     """One page of `filters`' jobs after `cursor` (None: the first page). `name_of(job)` gives a job's name
-    for the search. Raises CursorError for a cursor that cannot be used here."""
+    for the search; `matches`, when given, answers for many jobs of one provider at once what
+    `needle in job.id.casefold() or needle in (name_of(job) or "").casefold()` would. Raises CursorError
+    for a cursor that cannot be used here."""
     if cursor is not None:
         bounds = decode_cursor(cursor, filters)
     else:
         bounds = {p: session.store(p).next_seq for p in filters.providers}
-    rank = {p: i for i, p in enumerate(filters.providers)}
-    streams = [_stream(session, p, filters.state, bounds[p]) for p in filters.providers]
-    merged = heapq.merge(*streams, key=lambda j: (j.created_ns, -rank[j.provider], j.seq), reverse=True)
+    keys = filters.providers
+    merge = _Merge([_stream(session, p, filters.state, bounds[p]) for p in keys])
     needle = filters.q.casefold() if filters.q else None
-    out: list[Job] = []
     after = dict(bounds)
-    examined = 0
-    more = False
-    for job in merged:
-        if len(out) >= limit or (needle is not None and examined >= MAX_EXAMINED):
-            more = True
-            break
-        examined += 1
-        after[job.provider] = job.seq
-        if needle is None or needle in job.id.casefold() or needle in (name_of(job) or "").casefold():
-            out.append(job)
-    total = None
     if needle is None:
+        out = []
+        for i, run in merge.take(limit):
+            out += run
+            after[keys[i]] = run[-1].seq
         total = sum(session.store(p).count_in(filters.state) if filters.state is not None else
-                    len(session.store(p)) for p in filters.providers)
-    return Page(out, encode_cursor(filters, after) if more else None, total, examined)
+                    len(session.store(p)) for p in keys)
+        return Page(out, encode_cursor(filters, after) if merge.more else None, total, len(out))
+    if matches is None:
+        def matches(provider: str, jobs: list[Job], needle: str) -> list[bool]:
+            return match_ids_and_names(jobs, [name_of(j) or "" for j in jobs], needle)
+    found: list[Job] = []
+    examined = 0
+    chunk = limit  # jobs examined at once, growing: a page that fills early reads few more than it shows
+    while examined < MAX_EXAMINED:
+        runs = merge.take(min(chunk, MAX_EXAMINED - examined))
+        if not runs:
+            break
+        chunk *= 4
+        groups: dict[int, list[Job]] = {}
+        for i, run in runs:
+            groups.setdefault(i, []).extend(run)
+        hit = {i: matches(keys[i], jobs, needle) for i, jobs in groups.items()}
+        at = dict.fromkeys(groups, 0)
+        for r, (i, run) in enumerate(runs):
+            o = at[i]
+            at[i] = o + len(run)
+            mask = hit[i][o:o + len(run)]
+            need = limit - len(found)
+            if mask.count(True) >= need:  # the page fills in this run: its `need`-th match is the last job examined
+                m = [k for k, h in enumerate(mask) if h][need - 1] if need > 0 else -1
+                found += compress(run[:m + 1], mask)
+                examined += m + 1
+                if m >= 0:
+                    after[keys[i]] = run[m].seq
+                more = m + 1 < len(run) or r + 1 < len(runs) or merge.more
+                return Page(found, encode_cursor(filters, after) if more else None, None, examined)
+            found += compress(run, mask)
+            examined += len(run)
+            after[keys[i]] = run[-1].seq
+    return Page(found, encode_cursor(filters, after) if merge.more else None, None, examined)
+
+
+def match_ids_and_names(jobs: list[Job], names: list[str], needle: str) -> list[bool]:
+    """Per job, whether `needle` (casefolded) is in its id or its name (`names`, in the order of `jobs`),
+    casefolded: both searched in one go."""
+    n = len(jobs)
+    h = hits([j.id for j in jobs] + names, needle)
+    return [a or b for a, b in zip(h[:n], h[n:], strict=True)] if True in h else h[:n]

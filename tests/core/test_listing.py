@@ -140,3 +140,75 @@ def test_a_search_stops_at_its_bound_and_continues_from_the_cursor(monkeypatch):
     assert first.next_cursor is not None
     rest = _all_pages(s, Filters(("a",), q="NAME OF A-1"), 50)
     assert [i for p in rest for i in p] == ["a-10", "a-1"]
+
+
+def _reference_page(session, filters: Filters, limit: int, cursor, name_of) -> listing.Page:
+    """The listing as first written (heapq.merge on a key, one job at a time): the fast page must agree."""
+    import heapq
+
+    bounds = (listing.decode_cursor(cursor, filters) if cursor is not None
+              else {p: session.store(p).next_seq for p in filters.providers})
+    rank = {p: i for i, p in enumerate(filters.providers)}
+    streams = [session.store(p).state_index(filters.state).before(bounds[p]) if filters.state is not None
+               else session.store(p).before(bounds[p]) for p in filters.providers]
+    merged = heapq.merge(*streams, key=lambda j: (j.created_ns, -rank[j.provider], j.seq), reverse=True)
+    needle = filters.q.casefold() if filters.q else None
+    out, after, examined, more = [], dict(bounds), 0, False
+    for job in merged:
+        if len(out) >= limit or (needle is not None and examined >= listing.MAX_EXAMINED):
+            more = True
+            break
+        examined += 1
+        after[job.provider] = job.seq
+        if needle is None or needle in job.id.casefold() or needle in (name_of(job) or "").casefold():
+            out.append(job)
+    total = None
+    if needle is None:
+        total = sum(session.store(p).count_in(filters.state) if filters.state is not None else
+                    len(session.store(p)) for p in filters.providers)
+    return listing.Page(out, listing.encode_cursor(filters, after) if more else None, total, examined)
+
+
+_ODD_NAMES = ["Straße", "STRASSE", "\u212aelvin", "kelvin", "İstanbul", "ﬁle", "ΣΑΣ", "a\x00b", "", "x-1"]
+
+
+def _named(job: _Job) -> str:
+    return _ODD_NAMES[job.seq % len(_ODD_NAMES)] + f"#{job.seq % 7}"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pages_and_searches_agree_with_the_one_job_at_a_time_listing(monkeypatch, seed):
+    import random
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(listing, "MAX_EXAMINED", rng.choice([5, 37, 300, 10_000]))
+    keys = ("a", "b", "c")
+    s = _Session(*keys)
+    t = 0
+    for _ in range(rng.randrange(50, 900)):
+        t += rng.choice([0, 0, 1, 5])  # runs of equal times: the enabled order breaks the ties
+        key = rng.choice(keys[:rng.randrange(1, 4)])
+        s.store(key).add(key, t, rng.choice(["Running", "Done"]))
+    for q in [None, "ss", "STRASSE", "k", "\u212a", "i̇", "fi", "σας", "\x00", "a-1", "#3", "zzz", "-"]:
+        for state in [None, "Done"]:
+            for scope in [keys, ("b",)]:
+                f = Filters(scope, state, q)
+                limit = rng.choice([1, 3, 50, 1000])
+                cursor = None
+                for _ in range(40):
+                    want = _reference_page(s, f, limit, cursor, _named)
+                    got = listing.page(s, f, limit, cursor, _named)
+                    assert ([j.id for j in got.jobs], got.next_cursor, got.total, got.examined) == (
+                        [j.id for j in want.jobs], want.next_cursor, want.total, want.examined), (q, state, scope)
+                    cursor = got.next_cursor
+                    if cursor is None:
+                        break
+
+
+def test_hits_and_candidates_find_every_text_that_holds_the_needle():
+    texts = ["Straße", "abc", "", "ﬁx", "\u212a", "xx\x00yy", "ABCABC"]
+    for needle in ["ss", "abc", "fi", "k", "\x00", "x\x00y", "c", "zz"]:
+        assert listing.hits(texts, needle) == [needle in t.casefold() for t in texts]
+    pieces = [b"Abc", b"", b"xabcx", b"AB", b"C"]
+    assert listing.candidates(pieces, b"abc") == [0, 2]
+    assert set(listing.candidates(pieces, b"b\x00c")) >= {k for k, p in enumerate(pieces) if b"b\x00c" in p.lower()}

@@ -14,11 +14,12 @@ import base64
 import hashlib
 import json
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ...core import fakes
 from ...core.clock import iso_utc
+from ...core.listing import candidates, hits
 from ...core.readcache import View, constant
 from ...core.sharing import share
 from ...core.store import Job
@@ -274,6 +275,24 @@ def name_of(job: Job) -> str:
     spec = job.spec
     body = _loads(spec) if isinstance(spec, (bytes, str)) else spec
     return body["Job"].get("Name") or job.id
+
+
+def search_jobs(jobs: list[Job], needle: str) -> list[bool]:
+    """Per job, whether `needle` (casefolded) is in its ID or its name_of, casefolded, parsing few bodies:
+    an ASCII body without a backslash holds its Name verbatim, so when the needle is ASCII (casefolding is
+    then lower case) a body whose lower case lacks it has no Name that holds it (a job without a Name is
+    named by its ID, searched anyway). Only the bodies that may hold it are parsed."""
+    out = hits([j.id for j in jobs], needle)
+    specs = [j.spec for j in jobs]
+    maybe: Iterable[int] = range(len(jobs))
+    if needle.isascii() and all(type(s) is bytes for s in specs):
+        raw = b"".join(specs)
+        if raw.isascii() and b"\\" not in raw:
+            maybe = candidates(specs, needle.encode())
+    for k in maybe:
+        if not out[k]:
+            out[k] = needle in name_of(jobs[k]).casefold()
+    return out
 
 
 def wire_base(job: Job) -> dict:

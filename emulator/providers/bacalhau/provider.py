@@ -86,6 +86,12 @@ class Bacalhau(Provider[BacalhauState, None]):
 
         return name_of(job)
 
+    def search_jobs(self, jobs: list[Job], needle: str) -> list[bool]:
+        """Per job, whether its id or name casefolded holds `needle` (casefolded): the listing's search."""
+        from .model import search_jobs
+
+        return search_jobs(jobs, needle)
+
     def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return errors.render_error(err, call, modern=self.profile["errors"] == "apierror")
 

@@ -75,6 +75,13 @@ class Streams(Provider[StreamsState, None]):
 
         return job_name(job)
 
+    def search_jobs(self, jobs: list[Job], needle: str) -> list[bool]:
+        """Per job, whether its id or name casefolded holds `needle` (casefolded): the listing's search."""
+        from ...core.listing import match_ids_and_names
+        from .model import job_names
+
+        return match_ids_and_names(jobs, job_names(jobs), needle)
+
     def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return errors.render_error(err, call)
 

@@ -65,6 +65,13 @@ class TaskApi(Provider[None, None]):
         d = record(job)  # a task job has no name of its own: the task it runs, as its path names it
         return f"{d.topic}/{d.task}"
 
+    def search_jobs(self, jobs: list[Job], needle: str) -> list[bool]:
+        """Per job, whether its id or name casefolded holds `needle` (casefolded): the listing's search."""
+        from ...core.listing import match_ids_and_names
+        from .model import record
+
+        return match_ids_and_names(jobs, [f"{d.topic}/{d.task}" for d in map(record, jobs)], needle)
+
     def render_error(self, err: ApiError, call: Call[Any]) -> Reply:
         return errors.render_error(err, call)
 
