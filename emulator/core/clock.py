@@ -131,6 +131,17 @@ def iso_utc(t_ns: int, digits: int = 9) -> str:
     return f"{base}.{frac:09d}"[: len(base) + 1 + digits] + "Z"
 
 
+_DATETIMES: dict[int, str] = {}  # second -> local_datetime text: list rows repeat the same few seconds
+_DATETIMES_MAX = 4096
+
+
 def local_datetime(t_ns: int) -> str:
-    """`YYYY-MM-DD HH:MM:SS` in UTC, the shape several engines print."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t_ns // NS))
+    """`YYYY-MM-DD HH:MM:SS` in UTC, the shape several engines print. Remembered per second (strftime costs
+    microseconds, and a list page of jobs made together formats the same second a hundred times)."""
+    secs = t_ns // NS
+    text = _DATETIMES.get(secs)
+    if text is None:
+        if len(_DATETIMES) >= _DATETIMES_MAX:
+            _DATETIMES.clear()
+        text = _DATETIMES[secs] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(secs))
+    return text

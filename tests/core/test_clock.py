@@ -26,3 +26,16 @@ def test_scaled_clock_switch_does_not_jump():
 
 def test_iso_utc_nanoseconds():
     assert iso_utc(1695883778909107178) == "2023-09-28T06:49:38.909107178Z"
+
+
+def test_local_datetime_remembered_per_second_answers_as_strftime(monkeypatch):
+    import time as _time
+
+    from emulator.core import clock as clock_mod
+
+    monkeypatch.setattr(clock_mod, "_DATETIMES_MAX", 3)
+    monkeypatch.setattr(clock_mod, "_DATETIMES", {})
+    for t_ns in [0, 999_999_999, 10**9, 1_700_000_000 * 10**9 + 5, 86_399 * 10**9, 0, 10**9, 2**40 * 10**9]:
+        want = _time.strftime("%Y-%m-%d %H:%M:%S", _time.gmtime(t_ns // 10**9))
+        assert clock_mod.local_datetime(t_ns) == want
+        assert len(clock_mod._DATETIMES) <= 3

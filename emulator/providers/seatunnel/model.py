@@ -61,9 +61,26 @@ class Plan:
                    state["savepointPath"])
 
 
+_BY_BODY: dict[Any, tuple[dict, dict]] = {}  # kept body -> (env, DAG): jobs submitted with the same config share them
+_BY_BODY_MAX = 256
+
+
 def _derive_config(job: Job) -> tuple[dict, dict]:
-    """(env, plugin DAG) derived again from the config the job was submitted with."""
+    """(env, plugin DAG) derived again from the config the job was submitted with; a body derived lately
+    answers from memory (both are read only, and a function of the body alone), so a page of jobs that
+    left the read cache does not parse and check the same config a hundred times."""
     spec = job.spec
+    if isinstance(spec, (str, bytes)):
+        hit = _BY_BODY.get(spec)
+        if hit is None:
+            if len(_BY_BODY) >= _BY_BODY_MAX:
+                _BY_BODY.clear()
+            hit = _BY_BODY[spec] = _derive_body(spec)
+        return hit
+    return _derive_body(spec)
+
+
+def _derive_body(spec: Any) -> tuple[dict, dict]:
     if isinstance(spec, str):
         cfg = hocon.job_config(spec)
     elif isinstance(spec, (bytes, bytearray)):
