@@ -70,15 +70,7 @@ async def list_jobs(call: Call) -> Reply:
         return providers[job.provider].job_name(job)
 
     def matches(key: str, jobs: list[Job], needle: str) -> list[bool]:
-        # a provider may search many of its jobs at once (`search_jobs(jobs, needle)`: the same answers as
-        # job_name job by job, cheaper); the others are asked job by job
-        prov = providers[key]
-        bulk = getattr(prov, "search_jobs", None)
-        if bulk is not None:
-            found: list[bool] = bulk(jobs, needle)
-            return found
-        job_name = prov.job_name
-        return listing.match_ids_and_names(jobs, [job_name(j) or "" for j in jobs], needle)
+        return providers[key].search_jobs(jobs, needle)  # (many jobs at once: see Provider.search_jobs)
 
     try:
         page = listing.page(call.session, filters, call.args["limit"], call.args["cursor"], name_of,

@@ -228,6 +228,13 @@ class Provider(Generic[S, U]):
         names no jobs). Called for many jobs per listing: read what the job keeps, do not build its wire view."""
         return None
 
+    def search_jobs(self, jobs: list[Job], needle: str) -> list[bool]:
+        """Per job, whether the casefolded `needle` is in its id or its `job_name` (the listing's search). A
+        provider whose names take work to read may answer for many jobs at once, with the same answers."""
+        from ..core.listing import match_ids_and_names
+
+        return match_ids_and_names(jobs, [self.job_name(j) or "" for j in jobs], needle)
+
     # --- shared helpers -----------------------------------------------------------------------------------
     def store(self, session: Session) -> JobStore:
         """`session`'s jobs of this provider."""
