@@ -162,6 +162,8 @@ class Session:
             now = until_ns
         fired = self.scheduler.run_due(now, self._fire, limit, split)
         for st in self.stores.values():
+            if fired:
+                st.settle()
             if st.retain_ns is not None:
                 st.expire(now)
         return fired

@@ -166,3 +166,100 @@ def test_a_by_state_group_keeps_the_same_pages_and_asks_its_keys_once_per_state(
     # once each state's keys were worked out, moves ask no more (entering at submit still asks)
     moves_asked = asked[8:]
     assert sorted(set(moves_asked)) == sorted(moves_asked)
+
+
+# --- changes that wait for a read (OrderedJobs._gone / _new, settled in one pass or one by one) ----------
+
+def _check(held: OrderedJobs, model: dict) -> None:
+    expect = [model[k] for k in sorted(model)]
+    assert len(held) == len(expect) and list(held) == expect
+    for offset in (0, 1, CHUNK - 1, CHUNK + 1, len(expect) // 2, len(expect) - 1):
+        assert held.page(offset, 9) == expect[offset:offset + 9]
+        assert held.page(offset, 9, reverse=True) == expect[::-1][offset:offset + 9]
+
+
+def test_ordered_jobs_settles_batches_of_any_size_like_a_sorted_list():
+    # batches small enough to go in one by one, and big enough to rebuild, with keys below and above the
+    # held ones (a merge, an append), re-adds of removed keys, removals of keys added in the same batch
+    rng = random.Random(11)
+    held = OrderedJobs()
+    model: dict[int, str] = {}
+    for batch in (3, 40, 5 * CHUNK, 7, 3 * CHUNK, 1, 6 * CHUNK, 2):
+        for _ in range(batch):
+            roll = rng.random()
+            if model and roll < 0.4:
+                key = rng.choice(list(model))
+                held.discard(key)
+                del model[key]
+                if rng.random() < 0.2:  # back under the same key before any read: the same job again
+                    held.add(key, f"job{key}")  # type: ignore[arg-type]
+                    model[key] = f"job{key}"
+            else:
+                key = rng.randrange(100 * CHUNK) if roll < 0.7 else 100 * CHUNK + len(model) * 7 + batch
+                if key in model:
+                    continue
+                held.add(key, f"job{key}")  # type: ignore[arg-type]
+                model[key] = f"job{key}"
+                if rng.random() < 0.1:  # gone again before any read
+                    held.discard(key)
+                    del model[key]
+        held.discard(-5)  # not held: nothing happens, in a batch too
+        _check(held, model)
+    assert all(0 < len(c) <= 2 * CHUNK for c in held._keys)
+
+
+def test_removing_the_last_row_empties_the_group_at_once_even_with_changes_waiting():
+    held = OrderedJobs()
+    for key in range(5):
+        held.add(key, f"job{key}")  # type: ignore[arg-type]
+    assert len(held) == 5
+    for key in range(4):
+        held.discard(key)
+    held.discard(99)  # not held: must not count as the last row going
+    assert not held.vacant
+    held.discard(4)
+    assert held.vacant and list(held) == []
+
+
+FAST = Graph(
+    name="fast", states=("NEW", "RUN", "DONE", "FAILED", "CANCELLED"), initial="NEW",
+    terminal=frozenset({"DONE", "FAILED", "CANCELLED"}),
+    timed={"NEW": Step("RUN", 2), "RUN": Step("DONE", 0)},  # RUN lasts no time: two moves in one instant
+    commands={"cancel": {"NEW": "CANCELLED", "RUN": "CANCELLED"}}, failure={"*": "FAILED"})
+
+
+def _tagged(job, state):
+    tag = job.spec["tag"]
+    return [state, (state, tag)]
+
+
+def _reference(st, key):
+    """The group's rows worked out from the jobs themselves: every job whose keys hold `key`, by seq."""
+    return [j for j in sorted(st, key=lambda j: j.seq) if key in _tagged(j, j.state)]
+
+
+def test_pages_after_a_whole_store_moves_in_one_instant_equal_a_reference():
+    s = session()
+    st = s.store("p")
+    st.add_group("tagged", _tagged)
+    st.add_group("ended", lambda job, state: (state, "ended") if state in FAST.terminal else (),
+                 order=lambda job: (job.finished_ns, job.seq))
+    n = 6 * CHUNK
+    jobs = [s.submit("p", GRAPH if i % 3 else FAST, f"j{i}", {"tag": f"t{i % 4}"}) for i in range(n)]
+    for job in jobs[::7]:
+        s.command(job, "cancel")
+    keys = [st_ for st_ in ("NEW", "RUN", "DONE", "CANCELLED")]
+    keys += [(state, f"t{t}") for state in keys for t in range(4)]
+    s.advance(2)  # every job at once: NEW -> RUN, and the fast ones RUN -> DONE in the same instant
+    for key in keys:
+        expect = _reference(st, key)
+        assert st.page_group("tagged", key, 0, None) == (expect, len(expect))
+        assert st.page_group("tagged", key, 5, 11, reverse=True)[0] == expect[::-1][5:16]
+    assert {j.state for j in jobs} == {"RUN", "DONE", "CANCELLED"}
+    s.advance(10)  # the rest finish at once
+    for key in keys:
+        expect = _reference(st, key)
+        assert st.page_group("tagged", key, CHUNK - 3, 20) == (expect[CHUNK - 3:CHUNK + 17], len(expect))
+    ended = sorted((j for j in jobs if j.state in FAST.terminal), key=lambda j: (j.finished_ns, j.seq))
+    assert st.page_group("ended", "ended", 0, None) == (ended, n)
+    assert st.group_size("tagged", "NEW") == 0 and st.group_size("tagged", "RUN") == 0
