@@ -49,6 +49,8 @@ def test_timeline_shows_pending_then_running_after_advancing_the_clock_from_the_
     # the wire view is Bacalhau's own answer for the job, read through its GET route
     dash.page.click("#wire-refresh")
     expect(dash.page.locator("#wire-request")).to_have_text(f"GET /api/v1/orchestrator/jobs/{job} → 200")
+    # (the title is the same before and after the read again: wait for the read's own answer)
+    expect(dash.page.locator("#wire")).to_contain_text('"StateType": "Running"')
     wire = json.loads(dash.page.locator("#wire").text_content())
     assert wire["Job"]["ID"] == job and wire["Job"]["State"]["StateType"] == "Running"
     dash.shot("job")
