@@ -143,11 +143,12 @@ class OrderedJobs:
 
     Changes wait until something reads: a removal is noted in `_gone` (the key stays in its chunk), an
     addition below the highest key in `_new`, and the first read settles them, one by one when they are few,
-    else in one pass that rebuilds the chunks. An addition above every key (jobs entering in the order they
-    were made or ended, the usual) goes straight to the end of the last chunk: deferred too, a million
-    submits left the first list page a sort of a million keys to do (284 ms, Instabase at 1M, bench.engine). A clock advance moves every job of a big store at one instant, and one bisect
-    and chunk shift per job per key was most of the store's regroup, itself 30 % (SeaTunnel) and 47 %
-    (Instabase) of a transition (py-spy of python -m bench.engine --advance at 100,000 jobs)."""
+    else in one pass that rebuilds the chunks. A clock advance moves every job of a big store at one instant,
+    and one bisect and chunk shift per job per key was most of the store's regroup, itself 30 % (SeaTunnel)
+    and 47 % (Instabase) of a transition (py-spy of python -m bench.engine --advance at 100,000 jobs).
+    An addition above every key (jobs entering in the order they were made or ended, the usual) goes
+    straight to the end of the last chunk: deferred too, a million submits left the first list page a sort of
+    a million keys (284 ms, Instabase at 1M, bench.engine)."""
 
     __slots__ = ("_gone", "_held", "_jobs", "_keys", "_len", "_maxes", "_new", "_top")
 

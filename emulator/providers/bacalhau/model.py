@@ -329,6 +329,19 @@ def job_wire(job: Job) -> dict:
     return wire
 
 
+def _version(job: Job) -> int:
+    return job.version  # every part of job_wire is the submission's or changes with a transition
+
+
+# GET /jobs/:id without includes, encoded: a poll of an unchanged job sends the last poll's bytes
+_GET_BODY: View[dict] = View("bacalhau.get", _version, lambda job: {"Job": job_wire(job)})
+
+
+def get_body_json(job: Job) -> bytes:
+    """{"Job": job_wire(job)} encoded, as GET /jobs/:id answers without `include`."""
+    return _GET_BODY.json(job)
+
+
 def _timeline(job: Job) -> tuple[int, int | None, int | None, str | None, str]:
     """(created, bid accepted, ended, end state, end message) of the job's executions."""
     created = job.created_ns

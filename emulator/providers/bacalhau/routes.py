@@ -260,6 +260,8 @@ async def list_jobs(call: Call) -> Reply:
 
 async def get_job(call: Call) -> Reply:
     job = call.read or resolve(call, call.path["id"])
+    if not call.args.get("include"):  # the poll: bytes kept while the job is unchanged
+        return Reply(200, model.get_body_json(job))
     body: dict[str, Any] = {"Job": model.job_wire(job)}
     include = {p.strip().lower() for v in call.args.get("include") or [] for p in v.split(",")}
     # `limit` is accepted and, as on the real orchestrator, not applied: the included lists are whole

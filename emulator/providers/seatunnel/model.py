@@ -269,6 +269,21 @@ def job_info(job: Job, now_ns: int, profile: dict) -> dict:
             "isStartWithSavePoint": d.start_sp, "metrics": metrics(job, now_ns)}
 
 
+def _info_key(job: Job, now_ns: int, profile: dict) -> tuple:
+    # rows move only while RUNNING: elsewhere the object is the same until the next transition (a new version;
+    # the savepoint path is set by one)
+    return job.version, now_ns if job.state == "RUNNING" else None, profile["savepoint_path"]
+
+
+_INFO: View[dict] = View("seatunnel.info", _info_key, job_info)
+
+
+def job_info_json(job: Job, now_ns: int, profile: dict) -> bytes:
+    """`job_info` encoded, as GET /job-info/{jobId} answers: a poll of an unchanged job sends the last poll's
+    bytes."""
+    return _INFO.json(job, now_ns, profile)
+
+
 def unknown_job(job_id: str) -> dict:
     """What job-info answers for an id the engine does not (or no longer) know."""
     return {"jobId": job_id}

@@ -112,7 +112,7 @@ async def job_info(call: Call) -> Reply:
     if job is None:
         # the engine answers an unknown (or expired) id with 200 and the bare id: "jobId not found in job-info"
         return Reply(200, model.unknown_job(raw.strip()))
-    return Reply(200, model.job_info(job, call.now_ns, call.provider.profile))
+    return Reply(200, model.job_info_json(job, call.now_ns, call.provider.profile))
 
 
 async def running_jobs(call: Call) -> Reply:

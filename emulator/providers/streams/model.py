@@ -271,6 +271,11 @@ def job_resource(job: Job, call: Call) -> dict[str, Any]:
     return _RESOURCE(job, call)
 
 
+def job_resource_json(job: Job, call: Call) -> bytes:
+    """`job_resource` encoded (GET of one job: the bytes of the last poll while the job is unchanged)."""
+    return _RESOURCE.json(job, call)
+
+
 def _job_resource(job: Job, call: Call) -> dict[str, Any]:
     d = record(job)
     inst = d.instance

@@ -180,7 +180,7 @@ async def list_jobs(call: Call) -> Reply:
 
 async def get_job(call: Call) -> Reply:
     job = call.read or _job(call, *_instance(call))
-    return Reply(200, model.job_resource(job, call))
+    return Reply(200, model.job_resource_json(job, call))
 
 
 async def update_job(call: Call) -> Reply:

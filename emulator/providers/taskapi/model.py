@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from ...core import fakes
+from ...core.readcache import View
 from ...core.sharing import share
 from ...core.store import Job
 from .errors import problem
@@ -104,6 +105,19 @@ def status_body(job: Job, now_ns: int, base: str, one_l: bool = False) -> dict:
         "error": job_error(job),
         "links": links(base, job),
     }
+
+
+def _status_key(job: Job, now_ns: int, base: str, one_l: bool) -> tuple:
+    # the same version (state, message), progress, base URL of the links and spelling: the same body
+    return job.version, progress(job, now_ns), base, one_l
+
+
+_STATUS: View[dict] = View("taskapi.status", _status_key, status_body)
+
+
+def status_json(job: Job, now_ns: int, base: str, one_l: bool = False) -> bytes:
+    """`status_body` encoded: a poll of an unchanged job sends the last poll's bytes."""
+    return _STATUS.json(job, now_ns, base, one_l)
 
 
 def pending_results_body(job: Job, base: str, one_l: bool = False) -> dict:

@@ -99,7 +99,7 @@ async def create_job(call: Call) -> Reply:
 async def get_status(call: Call) -> Reply:
     """GET .../{job_id}/status -> 202 while ongoing, 200 once finished."""
     job = call.read or _job(call)
-    body = model.status_body(job, call.now_ns, call.base_url(), call.provider.one_l)
+    body = model.status_json(job, call.now_ns, call.base_url(), call.provider.one_l)
     return Reply(200 if job.state in TERMINAL else 202, body)
 
 
