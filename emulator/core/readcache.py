@@ -76,12 +76,12 @@ class View(Generic[V]):
     is unchanged. A key function that returns a constant keeps the value for the job's lifetime (what is
     derived from the submission alone)."""
 
-    __slots__ = ("build", "cache", "json_name", "key", "name")
+    __slots__ = ("_encoded", "build", "cache", "key", "name")
 
     def __init__(self, name: str, key: Callable[..., Hashable], build: Callable[..., V],
                  cache: ReadCache | None = None) -> None:
         self.name = name
-        self.json_name = name + "/json"
+        self._encoded: View[bytes] | None = None  # this view encoded (json), made on first use
         self.key = key
         self.build = build
         self.cache = cache if cache is not None else CACHE
@@ -101,14 +101,12 @@ class View(Generic[V]):
         """The value as the JSON bytes a response sends, kept under the same key (an entry of its own, holding
         only the bytes): a poll of an unchanged job sends the last poll's bytes instead of building and
         encoding the same body again (encoding was 4 % of a served Bacalhau poll, py-spy under wrk)."""
-        key = self.key(job, *args)
-        entries = self.cache._entries
-        slot = (id(job), self.json_name)
-        hit = entries.get(slot)
-        if hit is not None and hit[0]() is job and hit[1] == key:
-            entries.move_to_end(slot)
-            return hit[2]  # type: ignore[no-any-return]  # stored below, bytes
-        return self.cache.put(job, self.json_name, key, dumps(self.build(job, *args)))
+        encoded = self._encoded
+        if encoded is None:
+            build = self.build
+            encoded = self._encoded = View(self.name + "/json", self.key,
+                                           lambda job, *args: dumps(build(job, *args)), self.cache)
+        return encoded(job, *args)
 
     def seed(self, job: Any, value: V, *args: Any) -> V:
         """Keep a value already made (a submit parsed what a read would derive again)."""
