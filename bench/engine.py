@@ -148,7 +148,7 @@ def time_lists(h: Harness, t: Target, jobs: int, reps: int, finished: bool) -> d
 
 def time_request(h: Harness, t: Target, url: str, reps: int) -> dict:
     """p50/p99 (ms) of a read through the handler plus response encoding."""
-    from emulator.web.respond import dumps
+    from emulator.core.jsonbytes import dumps
 
     samples = []
     for _ in range(reps):

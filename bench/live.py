@@ -251,8 +251,8 @@ class Sandbox(Harness):
         """GET /_emulator/jobs?`query` through its handler, encoded as the server would; (status, body)."""
         from emulator.control import jobs
         from emulator.core.errors import ApiError
+        from emulator.core.jsonbytes import dumps
         from emulator.kit import Call, Route, parse_args
-        from emulator.web.respond import dumps
 
         route = Route("GET", "/_emulator/jobs", jobs.list_jobs, query=jobs.QUERY)
         req = StandInRequest("GET", "/_emulator/jobs", {}, {}, query)

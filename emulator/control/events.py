@@ -23,9 +23,9 @@ from aiohttp import web
 
 from ..core.errors import ApiError
 from ..core.journal import KINDS, Journal, view
+from ..core.jsonbytes import dumps
 from ..core.session import Session
 from ..kit import Call, Param, Reply, Route
-from ..web.respond import dumps
 
 P = "/_emulator"
 BUFFER = 1000          # events queued per subscriber before it is cut off with an `overflow` event

@@ -10,7 +10,8 @@ Entries are keyed by the job object's identity, held through a weak reference: t
 different objects even when their ids and versions are equal, so no session ever sees another's data, and
 the cache never keeps a dropped job alive. The bound is on entries (one per job and view): at most
 `DEFAULT_LIMIT`, least recently read dropped first, so its memory is the size of that many rendered values
-whatever the number of jobs or sessions.
+whatever the number of jobs or sessions. `View.json` keeps a view's value encoded, as a response sends it
+(an entry of its own).
 """
 
 from __future__ import annotations
@@ -116,3 +117,8 @@ class View(Generic[V]):
 def constant(job: Any, *args: Any) -> Hashable:
     """A key for values that depend on the submission only: they never change while the job lives."""
     return None
+
+
+def version(job: Any, *args: Any) -> Hashable:
+    """A key for values that change only with a transition (each one bumps the job's version)."""
+    return job.version

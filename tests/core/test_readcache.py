@@ -114,3 +114,17 @@ def test_a_dropped_job_is_not_kept_alive_and_its_value_is_never_served_again():
     assert alive() is None       # the cache held it only weakly
     fresh = s.submit("p", GRAPH, "j1", {})  # may reuse the dead job's id(): the weak reference tells them apart
     assert view(fresh)["id"] == "j1" and view.build.calls == 2
+
+
+def test_the_version_key_keeps_a_value_until_the_next_transition():
+    from emulator.core.readcache import version
+
+    build = Counting()
+    view = View("t.version", key=version, build=build, cache=ReadCache(8))
+    s = session()
+    job = s.submit("p", GRAPH, "j1", {})
+    assert view(job) is view(job) and build.calls == 1
+    s.advance(1)  # time passes, no transition: the same value
+    assert view(job)["state"] == "NEW" and build.calls == 1
+    s.advance(1)  # NEW -> RUN
+    assert view(job)["state"] == "RUN" and build.calls == 2

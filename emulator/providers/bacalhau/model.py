@@ -20,7 +20,7 @@ from typing import Any
 from ...core import fakes
 from ...core.clock import iso_utc
 from ...core.listing import candidates, hits
-from ...core.readcache import View, constant
+from ...core.readcache import View, constant, version
 from ...core.sharing import share
 from ...core.store import Job
 from .lifecycle import (
@@ -329,12 +329,9 @@ def job_wire(job: Job) -> dict:
     return wire
 
 
-def _version(job: Job) -> int:
-    return job.version  # every part of job_wire is the submission's or changes with a transition
-
-
-# GET /jobs/:id without includes, encoded: a poll of an unchanged job sends the last poll's bytes
-_GET_BODY: View[dict] = View("bacalhau.get", _version, lambda job: {"Job": job_wire(job)})
+# GET /jobs/:id without includes, encoded: a poll of an unchanged job sends the last poll's bytes (every part
+# of job_wire is the submission's or changes with a transition)
+_GET_BODY: View[dict] = View("bacalhau.get", version, lambda job: {"Job": job_wire(job)})
 
 
 def get_body_json(job: Job) -> bytes:

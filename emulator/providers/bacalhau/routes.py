@@ -263,7 +263,7 @@ async def get_job(call: Call) -> Reply:
     if not call.args.get("include"):  # the poll: bytes kept while the job is unchanged
         return Reply(200, model.get_body_json(job))
     body: dict[str, Any] = {"Job": model.job_wire(job)}
-    include = {p.strip().lower() for v in call.args.get("include") or [] for p in v.split(",")}
+    include = {p.strip().lower() for v in call.args["include"] for p in v.split(",")}
     # `limit` is accepted and, as on the real orchestrator, not applied: the included lists are whole
     # (bacalhau-sdk always sends limit=10, and a cut history would lose its last transitions)
     if "history" in include:

@@ -217,7 +217,7 @@ def _status_key(job: Job, now_ns: int, done_states: frozenset[str]) -> tuple:
 _STATUS: View[dict] = View("instabase.status", _status_key, lambda job, now_ns, done: _status_body(job, now_ns, done))
 
 
-def status_body(job: Job, now_ns: int, done_states: frozenset[str]) -> bytes:
+def status_json(job: Job, now_ns: int, done_states: frozenset[str]) -> bytes:
     """GET /api/v1/jobs/status, encoded: the seed's envelope with `cur_status` as a JSON-encoded string (the
     bytes reused while the job is unchanged)."""
     return _STATUS.json(job, now_ns, done_states)

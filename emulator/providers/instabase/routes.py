@@ -125,7 +125,7 @@ def _status_job(call: Call) -> Job:
 async def job_status(call: Call) -> Reply:
     """GET /api/v1/jobs/status: poll a job; `state` is PENDING until the job is done, then DONE + results."""
     job = call.read or _status_job(call)
-    return Reply(200, model.status_body(job, call.now_ns, call.provider.done_states))
+    return Reply(200, model.status_json(job, call.now_ns, call.provider.done_states))
 
 
 async def get_logs(call: Call) -> Reply:

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from ...core.clock import NS, local_datetime
-from ...core.readcache import View, constant
+from ...core.readcache import View, constant, version
 from ...core.sharing import share
 from ...core.store import Job
 from . import hocon, jobconfig
@@ -227,7 +227,7 @@ def _metrics(job: Job, now_ns: int, dag: dict) -> dict[str, Any]:
 
 # outside RUNNING rows do not move: the block is the same until the next transition (a new version)
 _SETTLED_METRICS: View[dict[str, Any]] = View(
-    "seatunnel.metrics", lambda job, now_ns: job.version, lambda job, now_ns: _metrics(job, now_ns, config_of(job)[1]))
+    "seatunnel.metrics", version, lambda job, now_ns: _metrics(job, now_ns, config_of(job)[1]))
 
 
 def job_dag(job: Job) -> dict:
