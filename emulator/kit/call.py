@@ -47,7 +47,7 @@ class Call(Generic[P]):
         # a Streams status poll, cProfile in-process); None when the route reads none or it was not found
         self.read: Job | None = None
         self.shown: list[Job] | list[tuple[Job, str]] | None = None
-        self.started = time.perf_counter()
+        self.started = time.perf_counter_ns()  # (integer: the journal's milliseconds without round())
         self._user: Any = None
 
     @property

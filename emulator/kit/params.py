@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from multidict import MultiDict, MultiDictProxy
+
 from ..core import validation
 from ..core.errors import ApiError
 
@@ -53,6 +55,10 @@ class Param:
         text = self.message(raw if raw is not None else "") if self.message is not None else default
         return ApiError("invalid", text, field=self.name)
 
+
+# what a request without a query string reads: aiohttp builds a fresh (empty) query mapping per request, which
+# a status poll with no query has no use for
+EMPTY_QUERY: MultiDictProxy[str] = MultiDictProxy(MultiDict())
 
 _TRUE = validation.TRUE_TEXT
 _FALSE = validation.FALSE_TEXT

@@ -38,7 +38,9 @@ def journal_arrival(call: Call) -> dict | None:
 
 
 def journal_done(call: Call, entry: dict | None, reply: Reply, fault: FaultRule | None) -> None:
-    elapsed_ms = round((time.perf_counter() - call.started) * 1000, 3)
+    # whole microseconds over a thousand: the milliseconds to three places; round(x, 3) on the float was 2 % of
+    # a served status poll (py-spy, wrk at 64 connections)
+    elapsed_ms = (time.perf_counter_ns() - call.started) // 1000 / 1000
     job = call.job_id or job_of(call)  # (the id the handler resolved, the usual case, without a call)
     if entry is not None:
         journal = call.session.journal

@@ -18,7 +18,7 @@ from .. import timers
 from ..core.errors import ApiError
 from ..core.store import Job
 from ..kit import Call, Provider, Reply, Route
-from ..kit.params import parse_args
+from ..kit.params import EMPTY_QUERY, parse_args
 from ..timers import TICK_SLICE
 from .body import read_body
 from .contract import check_contract
@@ -87,7 +87,7 @@ def make_handler(route: Route, provider: Provider | None, render_error: Callable
                 if authenticate is not None:
                     call.authenticated(authenticate(call))
                 if params:
-                    call.args = args = parse_args(params, request.query)
+                    call.args = args = parse_args(params, request.query if request.query_string else EMPTY_QUERY)
                     if args.get("reveal") and not settings.control_token:
                         raise ApiError("forbidden", "reveal=true shows secrets and needs the emulator to run with "
                                                     "--control-token", field="reveal")

@@ -76,6 +76,25 @@ async def test_headers_in_time_are_served_and_the_next_request_gets_its_own_boun
     writer.close()
 
 
+async def test_a_later_request_gets_its_whole_bound_not_what_is_left_of_the_first(port):
+    # one timer per connection, armed when the connection opened: a request begun later is still given its
+    # whole bound (the timer finds a later phase and waits out the rest of it) and not cut early
+    loop = asyncio.get_running_loop()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    closed = asyncio.ensure_future(_read_until_closed(reader))
+    writer.write(REQUEST)
+    await writer.drain()
+    await asyncio.wait({closed}, timeout=TIMEOUT * 3 / 4)  # kept alive, idle, for most of the first bound
+    assert not closed.done()
+    writer.write(b"GET /_emulator/health HTTP/1.1\r\nHo")
+    await writer.drain()
+    began = loop.time()
+    answer = await closed
+    assert loop.time() - began >= TIMEOUT * 0.9, "cut before its own bound"
+    assert answer.count(b"HTTP/1.1 200 ") == 1 and answer.endswith(b"request headers did not arrive in time (408)")
+    writer.close()
+
+
 def test_header_timeout_is_a_documented_bounded_setting():
     s = load({"header_timeout": "2.5"}, env={})
     assert s.header_timeout == 2.5 and load({}, env={}).header_timeout == 10.0

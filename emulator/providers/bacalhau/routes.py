@@ -42,13 +42,13 @@ def resolve(call: Call, job_id: str) -> Job:
     """A job by full id, or by a unique prefix such as the short id `j-1a2b3c4d`."""
     store = call.store
     call.job_id = job_id
+    job = store.get(job_id)
+    if job is not None:  # a full id (the poll's case): one lookup, before the regular expression
+        return job
     release = _profile(call)["release"]
     if FULL_ID.match(job_id):
-        job = store.get(job_id)
-        if job is None:
-            msg = f"job not found: {job_id}" if release != "v1.1" else f"Job not found. ID: {job_id}"
-            raise ApiError("not_found", msg, field=job_id)
-        return job
+        msg = f"job not found: {job_id}" if release != "v1.1" else f"Job not found. ID: {job_id}"
+        raise ApiError("not_found", msg, field=job_id)
     found = store.with_prefix(job_id)
     if not found:
         msg = f"job not found: {job_id}" if release == "v1.5" else f"Job not found. ID: {job_id}"
