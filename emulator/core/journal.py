@@ -97,10 +97,6 @@ class Journal:
         for sub in self.subscribers:
             sub.push(entry)
 
-    def answered(self, entry: dict) -> None:
-        """A request entry is complete (status, body, job): publish it."""
-        self.publish(entry)
-
     def close_subscribers(self) -> None:
         """The session is gone: end every open stream."""
         for sub in list(self.subscribers):

@@ -421,6 +421,10 @@ class Sessions:
 
     def get(self, key: str | None = None) -> Session:
         """The session `key` (the default one for None), created when missing."""
+        if not key:  # (most requests) the default is never dropped, so its place in the recency order is moot
+            s = self._all.get(self.DEFAULT)
+            if s is not None:
+                return s
         key = key or self.DEFAULT
         s = self.find(key)
         return s if s is not None else self.create(key)

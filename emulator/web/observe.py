@@ -51,7 +51,7 @@ def journal_done(call: Call, entry: dict | None, reply: Reply, fault: FaultRule 
         entry["job"] = job
         if fault is not None:
             entry["fault"] = fault.id
-        journal.answered(entry)
+        journal.publish(entry)  # complete: status, body, job
     if log.isEnabledFor(logging.INFO):
         log.info("request method=%s path=%s status=%d ms=%.2f provider=%s job=%s session=%s", call.request.method,
                  plain_path(call.request), reply.status, elapsed_ms, call.provider.key if call.provider else "-",
