@@ -425,7 +425,7 @@ class Sessions:
             s = self._all.get(self.DEFAULT)
             if s is not None:
                 return s
-        key = key or self.DEFAULT
+            key = self.DEFAULT
         s = self.find(key)
         return s if s is not None else self.create(key)
 
